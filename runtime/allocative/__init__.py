@@ -1,0 +1,62 @@
+"""allocative: where the bytes of a Python object tree go, object by object and field by field.
+
+Importing this package is cheap: only the marker decorator and field options
+load eagerly. The measuring machinery loads on first use of a name that needs it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from allocative._marker import allocative, opaque, skip, visit_with
+
+if TYPE_CHECKING:
+    from allocative._api import FlameGraphBuilder, FlameGraphOutput, size_of
+    from allocative._flamegraph import FlameGraph
+    from allocative._protocol import Allocative
+    from allocative._registry import register, register_root, unregister_root
+    from allocative._visitor import Visitor
+
+__all__ = [
+    "Allocative",
+    "FlameGraph",
+    "FlameGraphBuilder",
+    "FlameGraphOutput",
+    "Visitor",
+    "allocative",
+    "opaque",
+    "register",
+    "register_root",
+    "size_of",
+    "skip",
+    "unregister_root",
+    "visit_with",
+]
+
+_LAZY = {
+    "Allocative": "allocative._protocol",
+    "FlameGraph": "allocative._flamegraph",
+    "FlameGraphBuilder": "allocative._api",
+    "FlameGraphOutput": "allocative._api",
+    "Visitor": "allocative._visitor",
+    "register": "allocative._registry",
+    "register_root": "allocative._registry",
+    "size_of": "allocative._api",
+    "unregister_root": "allocative._registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        message = f"module 'allocative' has no attribute {name!r}"
+        raise AttributeError(message)
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

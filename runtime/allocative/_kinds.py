@@ -1,0 +1,400 @@
+"""How each type is measured: its frame name, own size, gaps and children.
+
+A :class:`Kind` is resolved once per type per measurement and cached by the
+visitor, so the hot path is one dict lookup per object. Resolution order:
+built-ins by exact type, things no data owns (classes, modules, functions,
+Enum members), registered visit functions, ``__allocative__``, subclasses of
+built-ins, numpy arrays and mmaps, then the reflective fallback.
+"""
+
+from __future__ import annotations
+
+import array
+import collections
+import datetime
+import decimal
+import enum
+import fractions
+import gc
+import mmap
+import sys
+import types
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from allocative import _layout, _sizes
+
+if TYPE_CHECKING:
+    from allocative._visitor import Visitor
+
+Expand = Callable[["Visitor", Any], None]
+getsizeof: Final = sys.getsizeof
+
+
+class Kind:
+    """Everything the visitor needs to measure one type's objects."""
+
+    __slots__ = ("attrs", "blocks", "expand", "name", "reflective", "size", "unused", "zero")
+
+    def __init__(
+        self,
+        name: str,
+        size: Callable[[Any], int] = getsizeof,
+        *,
+        zero: Callable[[Any], bool] | None = None,
+        unused: Callable[[Any], int] | None = None,
+        attrs: Callable[[Any], int] | None = None,
+        expand: Expand | None = None,
+        blocks: Callable[[Any], tuple[int, ...]] | None = None,
+        reflective: bool = False,
+    ) -> None:
+        self.name = name
+        self.size = size
+        self.zero = zero
+        self.unused = unused
+        self.attrs = attrs
+        self.expand = expand
+        self.blocks = blocks
+        self.reflective = reflective
+
+
+def _always(value: object) -> bool:
+    return True
+
+
+def _str_zero(value: str) -> bool:
+    if len(value) < 2:
+        return not value or ord(value) < 256
+    return _layout.is_interned(value)
+
+
+def _int_zero(value: int) -> bool:
+    return -5 <= value <= 256
+
+
+_ONE_DIGIT_INT: Final = getsizeof(1)
+_MEDIUM_INT_STRUCT: Final = _ONE_DIGIT_INT + 4
+
+
+def _int_size(value: int) -> int:
+    """Bytes of an int; one-digit ints made by arithmetic are a whole padded struct."""
+    size = getsizeof(value)
+    return _MEDIUM_INT_STRUCT if size == _ONE_DIGIT_INT else size
+
+
+def _bytes_zero(value: bytes) -> bool:
+    return len(value) < 2
+
+
+def _tuple_zero(value: tuple[object, ...]) -> bool:
+    return not value
+
+
+def expand_items(visitor: Visitor, value: Any) -> None:
+    """Visit each element of a list, tuple, set, frozenset or deque."""
+    visit = visitor.visit_item
+    for item in value:
+        visit(item)
+
+
+def expand_dict(visitor: Visitor, value: dict[Any, Any]) -> None:
+    """Visit each key and value of a dict under ``key`` and ``value`` frames."""
+    visit = visitor.visit_field
+    for key, item in value.items():
+        visit("key", key)
+        visit("value", item)
+
+
+def _expand_defaultdict(visitor: Visitor, value: collections.defaultdict[Any, Any]) -> None:
+    if value.default_factory is not None:
+        visitor.visit_field("default_factory", value.default_factory)
+    expand_dict(visitor, value)
+
+
+def _expand_referents(visitor: Visitor, value: object) -> None:
+    visit = visitor.visit_item
+    for referent in gc.get_referents(value):
+        visit(referent)
+
+
+def _expand_memoryview(visitor: Visitor, value: memoryview) -> None:
+    for referent in gc.get_referents(value):
+        visitor.visit_field("buffer", referent)
+
+
+def _expand_managed_buffer(visitor: Visitor, value: object) -> None:
+    for referent in gc.get_referents(value):
+        visitor.visit_field("obj", referent)
+
+
+def _expand_mmap(visitor: Visitor, value: mmap.mmap) -> None:
+    if not value.closed:
+        visitor.visit_simple("mapped", len(value))
+
+
+def _expand_fraction(visitor: Visitor, value: fractions.Fraction) -> None:
+    visitor.visit_field("numerator", value.numerator)
+    visitor.visit_field("denominator", value.denominator)
+
+
+def _expand_uuid(visitor: Visitor, value: uuid.UUID) -> None:
+    visitor.visit_field("int", value.int)
+
+
+def _expand_datetime(visitor: Visitor, value: datetime.time | datetime.datetime) -> None:
+    if value.tzinfo is not None:
+        visitor.visit_field("tzinfo", value.tzinfo)
+
+
+def _expand_range(visitor: Visitor, value: range) -> None:
+    visitor.visit_field("start", value.start)
+    visitor.visit_field("stop", value.stop)
+    visitor.visit_field("step", value.step)
+
+
+def _list_blocks(value: list[object]) -> tuple[int, ...]:
+    size = getsizeof(value)
+    return (_sizes._EMPTY_LIST, size - _sizes._EMPTY_LIST)
+
+
+def _dict_blocks(value: dict[object, object]) -> tuple[int, ...]:
+    size = getsizeof(value)
+    return (_sizes._DICT_BASE, size - _sizes._DICT_BASE)
+
+
+def _set_blocks(value: set[object]) -> tuple[int, ...]:
+    size = getsizeof(value)
+    return (_sizes._SET_BASE, size - _sizes._SET_BASE)
+
+
+def _bytearray_blocks(value: bytearray) -> tuple[int, ...]:
+    return (_sizes._EMPTY_BYTEARRAY, value.__alloc__())
+
+
+def _builtin_kinds() -> dict[type, Kind]:
+    items = expand_items
+    kinds = [
+        (str, Kind("str", zero=_str_zero)),
+        (int, Kind("int", size=_int_size, zero=_int_zero)),
+        (float, Kind("float")),
+        (complex, Kind("complex")),
+        (bytes, Kind("bytes", zero=_bytes_zero)),
+        (bytearray, Kind("bytearray", unused=_sizes.bytearray_unused, blocks=_bytearray_blocks)),
+        (list, Kind("list", unused=_sizes.list_unused, expand=items, blocks=_list_blocks)),
+        (tuple, Kind("tuple", zero=_tuple_zero, expand=items)),
+        (set, Kind("set", unused=_sizes.set_unused, expand=items, blocks=_set_blocks)),
+        (frozenset, Kind("frozenset", unused=_sizes.set_unused, expand=items, blocks=_set_blocks)),
+        (dict, Kind("dict", unused=_sizes.dict_unused, expand=expand_dict, blocks=_dict_blocks)),
+        (
+            collections.deque,
+            Kind("deque", size=_sizes.deque_size, unused=_sizes.deque_unused, expand=items),
+        ),
+        (array.array, Kind("array", unused=_sizes.array_unused)),
+        (range, Kind("range", expand=_expand_range)),
+        (memoryview, Kind("memoryview", expand=_expand_memoryview)),
+        (mmap.mmap, Kind("mmap", expand=_expand_mmap)),
+        (decimal.Decimal, Kind("Decimal")),
+        (fractions.Fraction, Kind("Fraction", expand=_expand_fraction)),
+        (uuid.UUID, Kind("UUID", expand=_expand_uuid)),
+        (datetime.date, Kind("date")),
+        (datetime.timedelta, Kind("timedelta")),
+        (datetime.datetime, Kind("datetime", expand=_expand_datetime)),
+        (datetime.time, Kind("time", expand=_expand_datetime)),
+        (datetime.timezone, Kind("timezone", zero=_is_utc, expand=_expand_referents)),
+    ]
+    managed_buffer = _managed_buffer_type()
+    if managed_buffer is not None:
+        kinds.append((managed_buffer, Kind("managedbuffer", expand=_expand_managed_buffer)))
+    return dict(kinds)
+
+
+def _is_utc(value: datetime.timezone) -> bool:
+    return value is datetime.UTC
+
+
+def _managed_buffer_type() -> type | None:
+    referents = gc.get_referents(memoryview(b"x"))
+    return type(referents[0]) if referents else None
+
+
+ZERO: Final = Kind("", zero=_always)
+"""Objects that no data owns: they are never counted."""
+
+_ZERO_TYPES: Final = (
+    type(None),
+    bool,
+    type(Ellipsis),
+    type(NotImplemented),
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodDescriptorType,
+    types.WrapperDescriptorType,
+    types.MethodWrapperType,
+    types.GetSetDescriptorType,
+    types.MemberDescriptorType,
+    types.CodeType,
+    staticmethod,
+    classmethod,
+    property,
+)
+
+BUILTIN_KINDS: Final = _builtin_kinds()
+
+
+def frame_name(tp: type) -> str:
+    """The frame that shows objects of ``tp``: its qualified name, made folded-safe."""
+    name = getattr(tp, "__qualname__", None) or tp.__name__
+    return name.replace("<locals>.", "").replace(";", ":").replace(" ", "_")
+
+
+def _owns_nothing(tp: type) -> bool:
+    return issubclass(tp, _ZERO_TYPES) or issubclass(tp, type) or isinstance(tp, enum.EnumMeta)
+
+
+def _builtin_base(tp: type) -> Kind | None:
+    for base in tp.__mro__[1:]:
+        kind = BUILTIN_KINDS.get(base)
+        if kind is not None:
+            return kind
+    return None
+
+
+def _is_numpy_array(tp: type) -> bool:
+    return any(b.__name__ == "ndarray" and b.__module__ == "numpy" for b in tp.__mro__)
+
+
+def _class_attribute(tp: type, name: str) -> object:
+    for klass in tp.__mro__:
+        namespace = vars(klass)
+        if name in namespace:
+            return namespace[name]
+    return None
+
+
+def declared_fields(tp: type) -> tuple[str, ...]:
+    """Field names a class declares (dataclass, attrs, NamedTuple, pydantic, ``__slots__``)."""
+    names: dict[str, None] = {}
+    for source in ("__dataclass_fields__", "model_fields"):
+        fields = getattr(tp, source, None)
+        if isinstance(fields, dict):
+            names.update(dict.fromkeys(fields))
+    for attribute in getattr(tp, "__attrs_attrs__", ()):
+        names[attribute.name] = None
+    if issubclass(tp, tuple):
+        names.update(dict.fromkeys(getattr(tp, "_fields", ())))
+    for klass in tp.__mro__:
+        slots = vars(klass).get("__slots__", ())
+        names.update(dict.fromkeys([slots] if isinstance(slots, str) else slots))
+    names.pop("__dict__", None)
+    names.pop("__weakref__", None)
+    return tuple(n for n in names if not isinstance(_class_attribute(tp, n), property))
+
+
+class _InstanceDict:
+    """Finds an instance's own ``__dict__`` object without creating one."""
+
+    __slots__ = ("_storage", "_tp")
+
+    def __init__(self, tp: type, storage: _layout.InstanceStorage | None) -> None:
+        self._tp = tp
+        self._storage = storage
+
+    def __call__(self, value: object) -> dict[str, object] | None:
+        if self._storage is None:
+            return None
+        address = self._storage.dict_address(value)
+        if not address:
+            return None
+        for referent in gc.get_referents(value):
+            if id(referent) == address and type(referent) is dict:
+                return referent
+        return None
+
+
+def _storage_of(tp: type) -> _layout.InstanceStorage | None:
+    if _layout.SUPPORTED and _layout.has_managed_dict(tp):
+        return _layout.InstanceStorage(tp)
+    return None
+
+
+def _method_expand(fn: Expand, instance_dict: _InstanceDict, base: Expand | None) -> Expand:
+    def expand(visitor: Visitor, value: Any) -> None:
+        own_dict = instance_dict(value)
+        if own_dict is not None:
+            visitor.visit_opaque("__dict__", own_dict)
+        if base is not None:
+            base(visitor, value)
+        fn(value, visitor)
+
+    return expand
+
+
+def _reflective_expand(tp: type, instance_dict: _InstanceDict, base: Expand | None) -> Expand:
+    names = declared_fields(tp)
+
+    def expand(visitor: Visitor, value: Any) -> None:
+        own_dict = instance_dict(value)
+        if own_dict is not None:
+            visitor.visit_field("__dict__", own_dict)
+        for name in names:
+            try:
+                field = getattr(value, name)
+            except AttributeError:
+                continue
+            visitor.visit_field(name, field)
+        if base is not None:
+            base(visitor, value)
+        for referent in gc.get_referents(value):
+            if referent is not tp:
+                visitor.visit_item(referent)
+
+    return expand
+
+
+def _numpy_owns_data(array: Any) -> bool:
+    return bool(array.base is None and array.flags.owndata)
+
+
+def _numpy_size(array: Any) -> int:
+    size = getsizeof(array)
+    return size - array.nbytes if _numpy_owns_data(array) else size
+
+
+def _numpy_expand(visitor: Visitor, array: Any) -> None:
+    if not _numpy_owns_data(array):
+        if array.base is not None:
+            visitor.visit_field("base", array.base)
+        return
+    visitor.visit_simple("data", array.nbytes)
+    if array.dtype.hasobject:
+        visit = visitor.visit_item
+        for item in array.flat:
+            visit(item)
+
+
+def resolve(tp: type, custom: dict[type, Expand]) -> Kind:
+    """The :class:`Kind` for objects of type ``tp``, given the registered visit functions."""
+    kind = BUILTIN_KINDS.get(tp)
+    if kind is not None:
+        return kind
+    if _owns_nothing(tp):
+        return ZERO
+    name = frame_name(tp)
+    if _is_numpy_array(tp):
+        return Kind(name, size=_numpy_size, expand=_numpy_expand)
+    storage = _storage_of(tp)
+    attrs = storage.values_bytes if storage is not None else None
+    instance_dict = _InstanceDict(tp, storage)
+    base = _builtin_base(tp)
+    base_expand = base.expand if base is not None else None
+    base_unused = base.unused if base is not None else None
+    fn = next((custom[b] for b in tp.__mro__ if b in custom), None)
+    if fn is None:
+        fn = getattr(tp, "__allocative__", None)
+    if fn is not None:
+        expand = _method_expand(fn, instance_dict, base_expand)
+        return Kind(name, unused=base_unused, attrs=attrs, expand=expand)
+    expand = _reflective_expand(tp, instance_dict, base_expand)
+    return Kind(name, unused=base_unused, attrs=attrs, expand=expand, reflective=True)
