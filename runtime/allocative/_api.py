@@ -66,4 +66,5 @@ class FlameGraphBuilder:
         """The flame graph and warnings; the builder keeps no reference to anything measured."""
         visitor = self._live()
         self._visitor = None
+        visitor.release()
         return FlameGraphOutput(visitor.graph, visitor.finish_warnings())

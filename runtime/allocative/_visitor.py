@@ -340,7 +340,7 @@ class SizeVisitor(Visitor):
 class FrameVisitor(Visitor):
     """Files each object's bytes under its stack of frames in a :class:`FlameGraph`."""
 
-    __slots__ = ("_depth", "_max_depth", "_node", "graph", "truncated")
+    __slots__ = ("_depth", "_max_depth", "_node", "_roots", "graph", "truncated")
 
     def __init__(
         self, *, allocator_overhead: bool = False, max_depth: int = DEFAULT_MAX_DEPTH
@@ -350,6 +350,7 @@ class FrameVisitor(Visitor):
         self._node = self.graph
         self._depth = 0
         self._max_depth = max_depth
+        self._roots: list[object] = []
         self.truncated = False
 
     def visit_field(self, name: str, value: object) -> None:
@@ -444,7 +445,12 @@ class FrameVisitor(Visitor):
         self._node, self._depth = self._open.pop()
 
     def visit_root(self, value: object, name: str | None) -> None:
-        """Measure ``value``'s tree; the stack starts with ``name`` or its type's frame."""
+        """Measure ``value``'s tree; the stack starts with ``name`` or its type's frame.
+
+        Roots are kept alive until :meth:`release` so that a later root cannot reuse
+        the identity of an earlier one that was freed.
+        """
+        self._roots.append(value)
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         if name is None:
             self._node, self._depth = self.graph, 0
@@ -475,6 +481,12 @@ class FrameVisitor(Visitor):
         node, depth, kind, value = entry
         self._node, self._depth = node, depth
         self._run_expand(kind, value)
+
+    def release(self) -> None:
+        """Drop every reference to measured objects."""
+        self._roots.clear()
+        self._seen.clear()
+        self._stack.clear()
 
     def finish_warnings(self) -> list[str]:
         """All warnings of the measurement, reflective types first."""
