@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from allocative import _registry
 from allocative._flamegraph import FlameGraph
-from allocative._visitor import DEFAULT_MAX_DEPTH, FrameVisitor, SizeVisitor
+from allocative._frame_visitor import DEFAULT_MAX_DEPTH, FrameVisitor
+from allocative._size_visitor import SizeVisitor
 
 
 def size_of(obj: object, *, allocator_overhead: bool = False) -> int:

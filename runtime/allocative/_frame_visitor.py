@@ -1,0 +1,334 @@
+"""The visitor behind :class:`allocative.FlameGraphBuilder`: files bytes under frames.
+
+Each object's own bytes go to the frame ``...;field;Type``; gaps go to child
+frames (``unused_capacity``, ``__dict__``, ``allocator_overhead``). Stacks
+deeper than ``max_depth`` fold into the frame at that depth.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from allocative._flamegraph import FlameGraph
+from allocative._kinds import BUILTIN_KINDS, Kind
+from allocative._visitor import (
+    ALLOCATOR_OVERHEAD,
+    DICT_STORAGE,
+    UNUSED_CAPACITY,
+    Visitor,
+)
+
+DEFAULT_MAX_DEPTH: Final = 1000
+_STR: Final = BUILTIN_KINDS[str]
+_INT: Final = BUILTIN_KINDS[int]
+_BYTES_KIND: Final = BUILTIN_KINDS[bytes]
+_FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
+_BULK_MIN: Final = 16
+_ONLY_FLOATS: Final = frozenset([float])
+
+
+class FrameVisitor(Visitor):
+    """Files each object's bytes under its stack of frames in a :class:`FlameGraph`."""
+
+    __slots__ = ("_depth", "_max_depth", "_node", "_roots", "graph", "truncated")
+
+    def __init__(
+        self, *, allocator_overhead: bool = False, max_depth: int = DEFAULT_MAX_DEPTH
+    ) -> None:
+        super().__init__(allocator_overhead=allocator_overhead)
+        self.graph = FlameGraph()
+        self._node = self.graph
+        self._depth = 0
+        self._max_depth = max_depth
+        self._roots: list[object] = []
+        self.truncated = False
+
+    def visit_field(self, name: str, value: object) -> None:
+        """Visit ``value`` under frame ``name`` below the current object."""
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        zero = kind.zero
+        if zero is not None and zero(value):
+            return
+        key = id(value)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        if self._depth < self._max_depth:
+            node = self._node.children.get(name) or self._node.child(name)
+            self._account(node, self._depth + 1, kind, value)
+        else:
+            self._account(self._node, self._depth, kind, value)
+
+    def visit_item(self, value: object) -> None:
+        """Visit a container element: its frame is its type, right below the container."""
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        zero = kind.zero
+        if zero is not None and zero(value):
+            return
+        key = id(value)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self._account(self._node, self._depth, kind, value)
+
+    def _account(self, parent: FlameGraph, depth: int, kind: Kind, value: object) -> None:
+        """File ``value``'s bytes under ``parent`` and push it if it has children."""
+        if depth < self._max_depth:
+            node = parent.children.get(kind.name) or parent.child(kind.name)
+            depth += 1
+        else:
+            node = parent
+            self.truncated = True
+        size = kind.size(value)
+        if kind.unused is not None:
+            unused = kind.unused(value)
+            if unused:
+                node.child(UNUSED_CAPACITY).self_size += unused
+                size -= unused
+        node.self_size += size
+        total = size
+        if kind.attrs is not None:
+            attrs = kind.attrs(value)
+            if attrs:
+                node.child(DICT_STORAGE).self_size += attrs
+                total += attrs
+        if self._overhead:
+            rounding = self._overhead_of(kind, value, total)
+            if rounding:
+                node.child(ALLOCATOR_OVERHEAD).self_size += rounding
+        if kind.reflective:
+            self._note_reflective(kind, total)
+        if kind.expand is not None:
+            self._stack.append((node, depth, kind, value))
+
+    # -- typed visits ----------------------------------------------------------------
+
+    def _fast(self) -> bool:
+        """Whether typed visits may add two frames directly (no overhead, depth to spare)."""
+        return not self._overhead and self._depth + 2 <= self._max_depth
+
+    def _leaf(self, name: str, frame: str) -> FlameGraph:
+        node = self._node
+        field = node.children.get(name) or node.child(name)
+        return field.children.get(frame) or field.child(frame)
+
+    def _claim(self, value: object) -> bool:
+        """Mark ``value`` as counted; False when it already was."""
+        key = id(value)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
+
+    def visit_str(self, name: str, value: object) -> None:
+        """Visit a field declared ``str``."""
+        if type(value) is str and self._fast():
+            if not _STR.zero(value) and self._claim(value):  # type: ignore[misc]
+                self._leaf(name, "str").self_size += _STR.size(value)
+            return
+        self.visit_field(name, value)
+
+    def visit_int(self, name: str, value: object) -> None:
+        """Visit a field declared ``int``."""
+        if type(value) is int and self._fast():
+            if not -5 <= value <= 256 and self._claim(value):
+                self._leaf(name, "int").self_size += _INT.size(value)
+            return
+        self.visit_field(name, value)
+
+    def visit_float(self, name: str, value: object) -> None:
+        """Visit a field declared ``float``."""
+        if type(value) is float and self._fast():
+            if self._claim(value):
+                self._leaf(name, "float").self_size += _FLOAT_BYTES
+            return
+        self.visit_field(name, value)
+
+    def visit_bytes(self, name: str, value: object) -> None:
+        """Visit a field declared ``bytes``."""
+        if type(value) is bytes and self._fast():
+            if len(value) > 1 and self._claim(value):
+                self._leaf(name, "bytes").self_size += _BYTES_KIND.size(value)
+            return
+        self.visit_field(name, value)
+
+    def visit_list(self, name: str, value: object, item: type | None = None) -> None:
+        """Visit a field declared ``list[item]``."""
+        self._visit_container(name, list, value, item, None)
+
+    def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
+        """Visit a field declared ``tuple[item, ...]``."""
+        self._visit_container(name, tuple, value, item, None)
+
+    def visit_set(self, name: str, value: object, item: type | None = None) -> None:
+        """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
+        tp = set if type(value) is set else frozenset
+        self._visit_container(name, tp, value, item, None)
+
+    def visit_dict(
+        self, name: str, value: object, key: type | None = None, item: type | None = None
+    ) -> None:
+        """Visit a field declared ``dict[key, item]``."""
+        self._visit_container(name, dict, value, item, key)
+
+    def _visit_container(
+        self, name: str, tp: type, value: Any, item: type | None, key: type | None
+    ) -> None:
+        """Claim a built-in container, file its bytes, and visit its elements now."""
+        if type(value) is not tp or not value or not self._fast():
+            self.visit_field(name, value)
+            return
+        if not self._claim(value):
+            return
+        kind = BUILTIN_KINDS[tp]
+        node = self._leaf(name, kind.name)
+        size = kind.size(value)
+        unused = kind.unused(value) if kind.unused is not None else 0
+        node.self_size += size - unused
+        if unused:
+            node.child(UNUSED_CAPACITY).self_size += unused
+        saved_node, saved_depth = self._node, self._depth
+        self._node, self._depth = node, saved_depth + 2
+        elements: Any = value
+        try:
+            if tp is dict:
+                self._visit_entries(elements, key, item)
+            elif item is float:
+                self._visit_floats(elements)
+            else:
+                for element in elements:
+                    self.visit_item(element)
+        finally:
+            self._node, self._depth = saved_node, saved_depth
+
+    def _visit_entries(self, value: dict[Any, Any], key: type | None, item: type | None) -> None:
+        visit_key = self._typed(key)
+        visit_value = self._typed(item)
+        for k, v in value.items():
+            visit_key("key", k)
+            visit_value("value", v)
+
+    def _visit_floats(self, items: Any) -> None:
+        """Count a container's floats under one ``float`` frame; others by type."""
+        seen = self._seen
+        added = 0
+        if len(items) >= _BULK_MIN and frozenset(map(type, items)) == _ONLY_FLOATS:
+            before = len(seen)
+            seen.update(map(id, items))
+            added = len(seen) - before
+        else:
+            for element in items:
+                if type(element) is float:
+                    ident = id(element)
+                    if ident not in seen:
+                        seen.add(ident)
+                        added += 1
+                else:
+                    self.visit_item(element)
+        if added:
+            node = self._node
+            (node.children.get("float") or node.child("float")).self_size += added * _FLOAT_BYTES
+
+    def _typed(self, item: type | None) -> Any:
+        """The typed visit for elements declared ``item``, or the dynamic one."""
+        if item is str:
+            return self.visit_str
+        if item is int:
+            return self.visit_int
+        if item is float:
+            return self.visit_float
+        if item is bytes:
+            return self.visit_bytes
+        return self.visit_field
+
+    def visit_opaque(self, name: str, value: object) -> None:
+        """Count ``value``'s own bytes under ``name`` and nothing it refers to."""
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
+            return
+        self._seen.add(id(value))
+        size = kind.size(value) + (kind.attrs(value) if kind.attrs is not None else 0)
+        node = self._node.child(name).child(kind.name)
+        node.self_size += size
+        if self._overhead:
+            rounding = self._overhead_of(kind, value, size)
+            if rounding:
+                node.child(ALLOCATOR_OVERHEAD).self_size += rounding
+
+    def visit_simple(self, name: str, size: int) -> None:
+        """Add a leaf frame ``name`` of ``size`` bytes below the current frame."""
+        self._node.child(name).self_size += size
+
+    def enter(self, name: str, size: int = 0) -> None:
+        """Open frame ``name`` with ``size`` bytes of its own."""
+        self._open.append((self._node, self._depth))
+        if self._depth < self._max_depth:
+            self._node = self._node.child(name)
+            self._depth += 1
+        self._node.self_size += size
+
+    def exit(self) -> None:
+        """Close the frame the last :meth:`enter` opened."""
+        if not self._open:
+            self.warnings.append("exit() without enter(); ignored")
+            return
+        self._node, self._depth = self._open.pop()
+
+    def visit_root(self, value: object, name: str | None) -> None:
+        """Measure ``value``'s tree; the stack starts with ``name`` or its type's frame.
+
+        Roots are kept alive until :meth:`release` so that a later root cannot reuse
+        the identity of an earlier one that was freed.
+        """
+        self._roots.append(value)
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        if name is None:
+            self._node, self._depth = self.graph, 0
+            self.visit_item(value)
+        else:
+            frame = name.replace(";", ":").replace("\n", " ")
+            self._node, self._depth = self.graph, 0
+            self._visit_root_named(frame, kind, value)
+        self._drain()
+        self._node, self._depth = self.graph, 0
+
+    def _visit_root_named(self, frame: str, kind: Kind, value: object) -> None:
+        if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
+            return
+        self._seen.add(id(value))
+        renamed = Kind(
+            frame,
+            kind.size,
+            unused=kind.unused,
+            attrs=kind.attrs,
+            expand=kind.expand,
+            blocks=kind.blocks,
+            reflective=kind.reflective,
+        )
+        self._account(self.graph, 0, renamed, value)
+
+    def _expand(self, entry: Any) -> None:
+        node, depth, kind, value = entry
+        self._node, self._depth = node, depth
+        try:
+            kind.expand(self, value)
+        except Exception as error:
+            self._failed(kind, value, error)
+        if self._open:
+            self._close_to(0, kind.name)
+
+    def release(self) -> None:
+        """Drop every reference to measured objects."""
+        self._roots.clear()
+        self._seen.clear()
+        self._stack.clear()
+
+    def finish_warnings(self) -> list[str]:
+        """All warnings of the measurement, reflective types first."""
+        notes = self._finish_warnings()
+        if self.truncated:
+            notes.append(
+                f"stacks deeper than {self._max_depth} frames were folded into "
+                f"the frame at that depth"
+            )
+        return notes

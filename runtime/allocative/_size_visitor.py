@@ -1,0 +1,228 @@
+"""The visitor behind :func:`allocative.size_of`: sums bytes, ignores frames.
+
+Typed visits (``visit_str``, ``visit_list(..., float)`` ...) skip the per-type
+dispatch when the value has the declared type; otherwise they take the
+dynamic path, so a lying annotation costs speed, never exactness.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from allocative._kinds import BUILTIN_KINDS, Kind
+from allocative._visitor import Visitor
+
+_STR: Final = BUILTIN_KINDS[str]
+_INT: Final = BUILTIN_KINDS[int]
+_BYTES: Final = BUILTIN_KINDS[bytes]
+_FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
+_BULK_MIN: Final = 16
+_ONLY_FLOATS: Final = frozenset([float])
+
+
+class SizeVisitor(Visitor):
+    """Sums the bytes of a tree, each object once; frames are ignored."""
+
+    __slots__ = ("total",)
+
+    def __init__(self, *, allocator_overhead: bool = False) -> None:
+        super().__init__(allocator_overhead=allocator_overhead)
+        self.total = 0
+
+    def measure(self, value: object) -> int:
+        """Add ``value``'s tree to the total and return the new total."""
+        self.visit_item(value)
+        self._drain()
+        return self.total
+
+    # -- dynamic visits -----------------------------------------------------------
+
+    def visit_field(self, name: str, value: object) -> None:
+        """Visit ``value`` (the frame name is not needed for a total)."""
+        self.visit_item(value)
+
+    def visit_item(self, value: object) -> None:
+        """Visit any object by its run-time type."""
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        zero = kind.zero
+        if zero is not None and zero(value):
+            return
+        key = id(value)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        size = kind.size(value)
+        if kind.attrs is not None:
+            size += kind.attrs(value)
+        if self._overhead:
+            size += self._overhead_of(kind, value, size)
+        if kind.reflective:
+            self._note_reflective(kind, size)
+        self.total += size
+        if kind.expand is not None:
+            self._stack.append((kind, value))
+
+    def visit_opaque(self, name: str, value: object) -> None:
+        """Count ``value``'s own bytes only."""
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
+            return
+        self._seen.add(id(value))
+        size = kind.size(value) + (kind.attrs(value) if kind.attrs is not None else 0)
+        self.total += size + (self._overhead_of(kind, value, size) if self._overhead else 0)
+
+    def visit_simple(self, name: str, size: int) -> None:
+        """Add ``size`` bytes."""
+        self.total += size
+
+    def enter(self, name: str, size: int = 0) -> None:
+        """Add ``size`` bytes and open a (nameless) level."""
+        self.total += size
+        self._open.append(None)
+
+    def exit(self) -> None:
+        """Close the level :meth:`enter` opened."""
+        if self._open:
+            self._open.pop()
+        else:
+            self.warnings.append("exit() without enter(); ignored")
+
+    # -- typed visits ----------------------------------------------------------------
+
+    def visit_str(self, name: str, value: object) -> None:
+        """Visit a field declared ``str``."""
+        if type(value) is str and not self._overhead:
+            if _STR.zero(value):  # type: ignore[misc]
+                return
+            key = id(value)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.total += _STR.size(value)
+            return
+        self.visit_item(value)
+
+    def visit_int(self, name: str, value: object) -> None:
+        """Visit a field declared ``int``."""
+        if type(value) is int and not self._overhead:
+            if -5 <= value <= 256:
+                return
+            key = id(value)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.total += _INT.size(value)
+            return
+        self.visit_item(value)
+
+    def visit_float(self, name: str, value: object) -> None:
+        """Visit a field declared ``float``."""
+        if type(value) is float and not self._overhead:
+            key = id(value)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.total += _FLOAT_BYTES
+            return
+        self.visit_item(value)
+
+    def visit_bytes(self, name: str, value: object) -> None:
+        """Visit a field declared ``bytes``."""
+        if type(value) is bytes and not self._overhead:
+            if len(value) < 2:
+                return
+            key = id(value)
+            if key not in self._seen:
+                self._seen.add(key)
+                self.total += _BYTES.size(value)
+            return
+        self.visit_item(value)
+
+    def visit_list(self, name: str, value: object, item: type | None = None) -> None:
+        """Visit a field declared ``list[item]``."""
+        self._visit_sequence(list, value, item)
+
+    def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
+        """Visit a field declared ``tuple[item, ...]``."""
+        self._visit_sequence(tuple, value, item)
+
+    def visit_set(self, name: str, value: object, item: type | None = None) -> None:
+        """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
+        self._visit_sequence(set if type(value) is set else frozenset, value, item)
+
+    def visit_dict(
+        self, name: str, value: object, key: type | None = None, item: type | None = None
+    ) -> None:
+        """Visit a field declared ``dict[key, item]``."""
+        if type(value) is not dict or self._overhead:
+            self.visit_item(value)
+            return
+        ident = id(value)
+        if ident in self._seen:
+            return
+        self._seen.add(ident)
+        self.total += BUILTIN_KINDS[dict].size(value)
+        visit_key = self._element_visit(key)
+        visit_value = self._element_visit(item)
+        for k, v in value.items():
+            visit_key("", k)
+            visit_value("", v)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _visit_sequence(self, tp: type, value: Any, item: type | None) -> None:
+        """Claim a list, tuple or set and visit its elements with the declared item type."""
+        kind = BUILTIN_KINDS[tp]
+        if type(value) is not tp or self._overhead or not value:
+            self.visit_item(value)
+            return
+        ident = id(value)
+        if ident in self._seen:
+            return
+        self._seen.add(ident)
+        self.total += kind.size(value)
+        if item is float:
+            self._visit_floats(value)
+            return
+        visit = self._element_visit(item)
+        elements: Any = value
+        for element in elements:
+            visit("", element)
+
+    def _visit_floats(self, items: Any) -> None:
+        """Count a container's floats; large all-float containers are counted in bulk."""
+        seen = self._seen
+        if len(items) >= _BULK_MIN and frozenset(map(type, items)) == _ONLY_FLOATS:
+            before = len(seen)
+            seen.update(map(id, items))
+            self.total += (len(seen) - before) * _FLOAT_BYTES
+            return
+        added = 0
+        for element in items:
+            if type(element) is float:
+                key = id(element)
+                if key not in seen:
+                    seen.add(key)
+                    added += 1
+            else:
+                self.visit_item(element)
+        self.total += added * _FLOAT_BYTES
+
+    def _element_visit(self, item: type | None) -> Any:
+        """The typed visit for elements declared ``item``, or the dynamic one."""
+        if item is str:
+            return self.visit_str
+        if item is int:
+            return self.visit_int
+        if item is float:
+            return self.visit_float
+        if item is bytes:
+            return self.visit_bytes
+        return self.visit_field
+
+    def _expand(self, entry: Any) -> None:
+        kind: Kind = entry[0]
+        value = entry[1]
+        try:
+            kind.expand(self, value)  # type: ignore[misc]
+        except Exception as error:
+            self._failed(kind, value, error)
+        if self._open:
+            self._close_to(0, kind.name)
