@@ -120,27 +120,55 @@ class FrameVisitor(Visitor):
         self._seen.add(key)
         return True
 
+    # The four scalar visits below inline _fast, _claim and _leaf: they run once
+    # per field of every object, and the calls would double their cost.
+
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        if type(value) is str and self._fast():
-            if not _STR.zero(value) and self._claim(value):  # type: ignore[misc]
-                self._leaf(name, "str").self_size += _STR.size(value)
+        if type(value) is str and not self._overhead and self._depth < self._max_depth - 1:
+            if _STR.zero(value):  # type: ignore[misc]
+                return
+            key = id(value)
+            seen = self._seen
+            if key in seen:
+                return
+            seen.add(key)
+            node = self._node
+            field = node.children.get(name) or node.child(name)
+            leaf = field.children.get("str") or field.child("str")
+            leaf.self_size += _STR.size(value)
             return
         self.visit_field(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        if type(value) is int and self._fast():
-            if not -5 <= value <= 256 and self._claim(value):
-                self._leaf(name, "int").self_size += _INT.size(value)
+        if type(value) is int and not self._overhead and self._depth < self._max_depth - 1:
+            if -5 <= value <= 256:
+                return
+            key = id(value)
+            seen = self._seen
+            if key in seen:
+                return
+            seen.add(key)
+            node = self._node
+            field = node.children.get(name) or node.child(name)
+            leaf = field.children.get("int") or field.child("int")
+            leaf.self_size += _INT.size(value)
             return
         self.visit_field(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        if type(value) is float and self._fast():
-            if self._claim(value):
-                self._leaf(name, "float").self_size += _FLOAT_BYTES
+        if type(value) is float and not self._overhead and self._depth < self._max_depth - 1:
+            key = id(value)
+            seen = self._seen
+            if key in seen:
+                return
+            seen.add(key)
+            node = self._node
+            field = node.children.get(name) or node.child(name)
+            leaf = field.children.get("float") or field.child("float")
+            leaf.self_size += _FLOAT_BYTES
             return
         self.visit_field(name, value)
 
@@ -174,39 +202,53 @@ class FrameVisitor(Visitor):
     def _visit_container(
         self, name: str, tp: type, value: Any, item: type | None, key: type | None
     ) -> None:
-        """Claim a built-in container, file its bytes, and visit its elements now."""
-        if type(value) is not tp or not value or not self._fast():
+        """Claim a built-in container, file its bytes, and visit its elements now.
+
+        An element visit that raises leaves ``_node`` inside the container; the
+        engine resets it before the next object, so no ``finally`` is needed here.
+        """
+        if type(value) is not tp or not value or self._overhead:
             self.visit_field(name, value)
             return
-        if not self._claim(value):
+        depth = self._depth
+        if depth >= self._max_depth - 1:
+            self.visit_field(name, value)
             return
+        ident = id(value)
+        seen = self._seen
+        if ident in seen:
+            return
+        seen.add(ident)
         kind = BUILTIN_KINDS[tp]
-        node = self._leaf(name, kind.name)
+        parent = self._node
+        field = parent.children.get(name) or parent.child(name)
+        node = field.children.get(kind.name) or field.child(kind.name)
         size = kind.size(value)
         unused = kind.unused(value) if kind.unused is not None else 0
         node.self_size += size - unused
         if unused:
             node.child(UNUSED_CAPACITY).self_size += unused
-        saved_node, saved_depth = self._node, self._depth
-        self._node, self._depth = node, saved_depth + 2
+        self._node = node
+        self._depth = depth + 2
         elements: Any = value
-        try:
-            if tp is dict:
-                self._visit_entries(elements, key, item)
-            elif item is float:
-                self._visit_floats(elements)
-            else:
-                for element in elements:
-                    self.visit_item(element)
-        finally:
-            self._node, self._depth = saved_node, saved_depth
+        if tp is dict:
+            self._visit_entries(elements, key, item)
+        elif item is float:
+            self._visit_floats(elements)
+        else:
+            visit = self.visit_item
+            for element in elements:
+                visit(element)
+        self._node = parent
+        self._depth = depth
 
     def _visit_entries(self, value: dict[Any, Any], key: type | None, item: type | None) -> None:
-        visit_key = self._typed(key)
-        visit_value = self._typed(item)
+        """Visit a dict's keys and values under ``key`` and ``value`` frames."""
+        visit_key = _SCALAR_VISITS.get(key, _visit_any_field)
+        visit_value = _SCALAR_VISITS.get(item, _visit_any_field)
         for k, v in value.items():
-            visit_key("key", k)
-            visit_value("value", v)
+            visit_key(self, "key", k)
+            visit_value(self, "value", v)
 
     def _visit_floats(self, items: Any) -> None:
         """Count a container's floats under one ``float`` frame; others by type."""
@@ -228,18 +270,6 @@ class FrameVisitor(Visitor):
         if added:
             node = self._node
             (node.children.get("float") or node.child("float")).self_size += added * _FLOAT_BYTES
-
-    def _typed(self, item: type | None) -> Any:
-        """The typed visit for elements declared ``item``, or the dynamic one."""
-        if item is str:
-            return self.visit_str
-        if item is int:
-            return self.visit_int
-        if item is float:
-            return self.visit_float
-        if item is bytes:
-            return self.visit_bytes
-        return self.visit_field
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes under ``name`` and nothing it refers to."""
@@ -332,3 +362,20 @@ class FrameVisitor(Visitor):
                 f"the frame at that depth"
             )
         return notes
+
+
+def _visit_any_field(visitor: FrameVisitor, name: str, value: object) -> None:
+    """Visit a dict key or value of no declared scalar type, by its run-time type."""
+    scalar = _SCALAR_VISITS.get(type(value))
+    if scalar is not None:
+        scalar(visitor, name, value)
+    else:
+        visitor.visit_field(name, value)
+
+
+_SCALAR_VISITS: Final[dict[type | None, Any]] = {
+    str: FrameVisitor.visit_str,
+    int: FrameVisitor.visit_int,
+    float: FrameVisitor.visit_float,
+    bytes: FrameVisitor.visit_bytes,
+}

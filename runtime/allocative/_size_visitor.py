@@ -159,11 +159,11 @@ class SizeVisitor(Visitor):
             return
         self._seen.add(ident)
         self.total += BUILTIN_KINDS[dict].size(value)
-        visit_key = self._element_visit(key)
-        visit_value = self._element_visit(item)
+        visit_key = _SCALAR_VISITS.get(key, _visit_any)
+        visit_value = _SCALAR_VISITS.get(item, _visit_any)
         for k, v in value.items():
-            visit_key("", k)
-            visit_value("", v)
+            visit_key(self, "", k)
+            visit_value(self, "", v)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -226,3 +226,20 @@ class SizeVisitor(Visitor):
             self._failed(kind, value, error)
         if self._open:
             self._close_to(0, kind.name)
+
+
+def _visit_any(visitor: SizeVisitor, name: str, value: object) -> None:
+    """Visit a value of no declared scalar type, taking a scalar fast path when it is one."""
+    scalar = _SCALAR_VISITS.get(type(value))
+    if scalar is not None:
+        scalar(visitor, name, value)
+    else:
+        visitor.visit_item(value)
+
+
+_SCALAR_VISITS: Final[dict[type | None, Any]] = {
+    str: SizeVisitor.visit_str,
+    int: SizeVisitor.visit_int,
+    float: SizeVisitor.visit_float,
+    bytes: SizeVisitor.visit_bytes,
+}
