@@ -7,13 +7,16 @@ deeper than ``max_depth`` fold into the frame at that depth.
 
 from __future__ import annotations
 
+from sys import getrefcount
 from typing import Any, Final
 
 from allocative._flamegraph import FlameGraph
 from allocative._kinds import BUILTIN_KINDS, Kind
+from allocative._size_visitor import count_floats
 from allocative._visitor import (
     ALLOCATOR_OVERHEAD,
     DICT_STORAGE,
+    EXCLUSIVE_REFS,
     UNUSED_CAPACITY,
     Visitor,
 )
@@ -23,8 +26,6 @@ _STR: Final = BUILTIN_KINDS[str]
 _INT: Final = BUILTIN_KINDS[int]
 _BYTES_KIND: Final = BUILTIN_KINDS[bytes]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
-_BULK_MIN: Final = 16
-_ONLY_FLOATS: Final = frozenset([float])
 
 
 class FrameVisitor(Visitor):
@@ -128,11 +129,11 @@ class FrameVisitor(Visitor):
         if type(value) is str and not self._overhead and self._depth < self._max_depth - 1:
             if _STR.zero(value):  # type: ignore[misc]
                 return
-            key = id(value)
-            seen = self._seen
-            if key in seen:
-                return
-            seen.add(key)
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen.add(key)
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("str") or field.child("str")
@@ -145,11 +146,11 @@ class FrameVisitor(Visitor):
         if type(value) is int and not self._overhead and self._depth < self._max_depth - 1:
             if -5 <= value <= 256:
                 return
-            key = id(value)
-            seen = self._seen
-            if key in seen:
-                return
-            seen.add(key)
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen.add(key)
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("int") or field.child("int")
@@ -160,11 +161,11 @@ class FrameVisitor(Visitor):
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
         if type(value) is float and not self._overhead and self._depth < self._max_depth - 1:
-            key = id(value)
-            seen = self._seen
-            if key in seen:
-                return
-            seen.add(key)
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen.add(key)
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("float") or field.child("float")
@@ -252,21 +253,7 @@ class FrameVisitor(Visitor):
 
     def _visit_floats(self, items: Any) -> None:
         """Count a container's floats under one ``float`` frame; others by type."""
-        seen = self._seen
-        added = 0
-        if len(items) >= _BULK_MIN and frozenset(map(type, items)) == _ONLY_FLOATS:
-            before = len(seen)
-            seen.update(map(id, items))
-            added = len(seen) - before
-        else:
-            for element in items:
-                if type(element) is float:
-                    ident = id(element)
-                    if ident not in seen:
-                        seen.add(ident)
-                        added += 1
-                else:
-                    self.visit_item(element)
+        added = count_floats(self, items)
         if added:
             node = self._node
             (node.children.get("float") or node.child("float")).self_size += added * _FLOAT_BYTES

@@ -7,16 +7,17 @@ dynamic path, so a lying annotation costs speed, never exactness.
 
 from __future__ import annotations
 
+from sys import getrefcount
 from typing import Any, Final
 
 from allocative._kinds import BUILTIN_KINDS, Kind
-from allocative._visitor import Visitor
+from allocative._visitor import BULK_EXCLUSIVE_REFS, EXCLUSIVE_REFS, Visitor
 
 _STR: Final = BUILTIN_KINDS[str]
 _INT: Final = BUILTIN_KINDS[int]
 _BYTES: Final = BUILTIN_KINDS[bytes]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
-_BULK_MIN: Final = 16
+_BULK_MIN: Final = 8
 _ONLY_FLOATS: Final = frozenset([float])
 
 
@@ -94,10 +95,12 @@ class SizeVisitor(Visitor):
         if type(value) is str and not self._overhead:
             if _STR.zero(value):  # type: ignore[misc]
                 return
-            key = id(value)
-            if key not in self._seen:
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
                 self._seen.add(key)
-                self.total += _STR.size(value)
+            self.total += _STR.size(value)
             return
         self.visit_item(value)
 
@@ -106,20 +109,24 @@ class SizeVisitor(Visitor):
         if type(value) is int and not self._overhead:
             if -5 <= value <= 256:
                 return
-            key = id(value)
-            if key not in self._seen:
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
                 self._seen.add(key)
-                self.total += _INT.size(value)
+            self.total += _INT.size(value)
             return
         self.visit_item(value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
         if type(value) is float and not self._overhead:
-            key = id(value)
-            if key not in self._seen:
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
                 self._seen.add(key)
-                self.total += _FLOAT_BYTES
+            self.total += _FLOAT_BYTES
             return
         self.visit_item(value)
 
@@ -128,10 +135,12 @@ class SizeVisitor(Visitor):
         if type(value) is bytes and not self._overhead:
             if len(value) < 2:
                 return
-            key = id(value)
-            if key not in self._seen:
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
                 self._seen.add(key)
-                self.total += _BYTES.size(value)
+            self.total += _BYTES.size(value)
             return
         self.visit_item(value)
 
@@ -187,22 +196,8 @@ class SizeVisitor(Visitor):
             visit("", element)
 
     def _visit_floats(self, items: Any) -> None:
-        """Count a container's floats; large all-float containers are counted in bulk."""
-        seen = self._seen
-        if len(items) >= _BULK_MIN and frozenset(map(type, items)) == _ONLY_FLOATS:
-            before = len(seen)
-            seen.update(map(id, items))
-            self.total += (len(seen) - before) * _FLOAT_BYTES
-            return
-        added = 0
-        for element in items:
-            if type(element) is float:
-                key = id(element)
-                if key not in seen:
-                    seen.add(key)
-                    added += 1
-            else:
-                self.visit_item(element)
+        """Count a container's floats; other elements are visited by type."""
+        added = count_floats(self, items)  # may add other elements' bytes to total first
         self.total += added * _FLOAT_BYTES
 
     def _element_visit(self, item: type | None) -> Any:
@@ -243,3 +238,30 @@ _SCALAR_VISITS: Final[dict[type | None, Any]] = {
     float: SizeVisitor.visit_float,
     bytes: SizeVisitor.visit_bytes,
 }
+
+
+def count_floats(visitor: Visitor, items: Any) -> int:
+    """How many of a container's floats are new; other elements are visited by type.
+
+    A large container of floats that nothing else refers to is counted in bulk
+    at C speed; otherwise each float is checked like a typed field.
+    """
+    if (
+        len(items) >= _BULK_MIN
+        and max(map(getrefcount, items)) <= BULK_EXCLUSIVE_REFS
+        and frozenset(map(type, items)) == _ONLY_FLOATS
+    ):
+        return len(items)
+    seen = visitor._seen
+    added = 0
+    for element in items:
+        if type(element) is float:
+            if getrefcount(element) > EXCLUSIVE_REFS:
+                key = id(element)
+                if key in seen:
+                    continue
+                seen.add(key)
+            added += 1
+        else:
+            visitor.visit_item(element)
+    return added

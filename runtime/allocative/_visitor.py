@@ -10,6 +10,7 @@ bytes, and ``FrameVisitor`` (``_frame_visitor``) also files them under frames.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -21,6 +22,27 @@ DICT_STORAGE: Final = "__dict__"
 ALLOCATOR_OVERHEAD: Final = "allocator_overhead"
 VISIT_FAILED: Final = "[visit failed]"
 MUTATED: Final = "[mutated during traversal]"
+
+
+def _exclusive_refcount() -> int:
+    """``sys.getrefcount`` of an object that exactly one owner holds, seen in a typed visit.
+
+    Inside ``visit_float(self, name, value)`` called as ``visit_float("x", obj.x)``
+    the count is the owner's reference, the parameter's and ``getrefcount``'s own:
+    3. Such an object cannot be met again, so it needs no entry in the seen set:
+    the measurement is faster and its bookkeeping smaller. Only on interpreters
+    where the tests pin that count (CPython 3.11 to 3.13 with the GIL); elsewhere
+    0 turns the shortcut off.
+    """
+    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
+    supported = sys.implementation.name == "cpython" and (3, 11) <= sys.version_info[:2] <= (3, 13)
+    return 3 if supported and gil else 0
+
+
+EXCLUSIVE_REFS: Final = _exclusive_refcount()
+"""Above this count an object may have other owners and is checked against the seen set."""
+BULK_EXCLUSIVE_REFS: Final = EXCLUSIVE_REFS - 1 if EXCLUSIVE_REFS else 0
+"""The same bound for ``map(getrefcount, container)``, which holds no extra reference."""
 
 
 def allocator_rounding(block: int) -> int:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from allocative import FlameGraph, FlameGraphBuilder, Visitor, allocative, size_of
 
+from allocative import FlameGraph, FlameGraphBuilder, Visitor, allocative, size_of
 from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
 from allocative import FlameGraphBuilder, Visitor, size_of
 
 getsizeof = sys.getsizeof
