@@ -25,6 +25,9 @@ DEFAULT_MAX_DEPTH: Final = 1000
 _STR: Final = BUILTIN_KINDS[str]
 _INT: Final = BUILTIN_KINDS[int]
 _BYTES_KIND: Final = BUILTIN_KINDS[bytes]
+_LIST: Final = BUILTIN_KINDS[list]
+_TUPLE: Final = BUILTIN_KINDS[tuple]
+_DICT: Final = BUILTIN_KINDS[dict]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
 
 
@@ -114,11 +117,16 @@ class FrameVisitor(Visitor):
         return field.children.get(frame) or field.child(frame)
 
     def _claim(self, value: object) -> bool:
-        """Mark ``value`` as counted; False when it already was."""
-        key = id(value)
-        if key in self._seen:
-            return False
-        self._seen.add(key)
+        """Mark a typed visit's ``value`` as counted; False when it already was.
+
+        Called straight from a typed visit, so one more reference (this
+        parameter) is expected than in the visit itself.
+        """
+        if getrefcount(value) > EXCLUSIVE_REFS + 1:
+            key = id(value)
+            if key in self._seen:
+                return False
+            self._seen.add(key)
         return True
 
     # The four scalar visits below inline _fast, _claim and _leaf: they run once
@@ -183,45 +191,49 @@ class FrameVisitor(Visitor):
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        self._visit_container(name, list, value, item, None)
+        if type(value) is list and value and self._fast():
+            if self._claim(value):
+                self._fill_container(name, _LIST, value, item, None)
+            return
+        self.visit_field(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        self._visit_container(name, tuple, value, item, None)
+        if type(value) is tuple and value and self._fast():
+            if self._claim(value):
+                self._fill_container(name, _TUPLE, value, item, None)
+            return
+        self.visit_field(name, value)
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
-        tp = set if type(value) is set else frozenset
-        self._visit_container(name, tp, value, item, None)
+        tp = type(value)
+        if (tp is set or tp is frozenset) and value and self._fast():
+            if self._claim(value):
+                self._fill_container(name, BUILTIN_KINDS[tp], value, item, None)
+            return
+        self.visit_field(name, value)
 
     def visit_dict(
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        self._visit_container(name, dict, value, item, key)
+        if type(value) is dict and value and self._fast():
+            if self._claim(value):
+                self._fill_container(name, _DICT, value, item, key)
+            return
+        self.visit_field(name, value)
 
-    def _visit_container(
-        self, name: str, tp: type, value: Any, item: type | None, key: type | None
+    def _fill_container(
+        self, name: str, kind: Kind, value: Any, item: type | None, key: type | None
     ) -> None:
-        """Claim a built-in container, file its bytes, and visit its elements now.
+        """File a claimed built-in container's bytes and visit its elements now.
 
         An element visit that raises leaves ``_node`` inside the container; the
         engine resets it before the next object, so no ``finally`` is needed here.
         """
-        if type(value) is not tp or not value or self._overhead:
-            self.visit_field(name, value)
-            return
-        depth = self._depth
-        if depth >= self._max_depth - 1:
-            self.visit_field(name, value)
-            return
-        ident = id(value)
-        seen = self._seen
-        if ident in seen:
-            return
-        seen.add(ident)
-        kind = BUILTIN_KINDS[tp]
         parent = self._node
+        depth = self._depth
         field = parent.children.get(name) or parent.child(name)
         node = field.children.get(kind.name) or field.child(kind.name)
         size = kind.size(value)
@@ -231,14 +243,13 @@ class FrameVisitor(Visitor):
             node.child(UNUSED_CAPACITY).self_size += unused
         self._node = node
         self._depth = depth + 2
-        elements: Any = value
-        if tp is dict:
-            self._visit_entries(elements, key, item)
+        if kind is _DICT:
+            self._visit_entries(value, key, item)
         elif item is float:
-            self._visit_floats(elements)
+            self._visit_floats(value)
         else:
             visit = self.visit_item
-            for element in elements:
+            for element in value:
                 visit(element)
         self._node = parent
         self._depth = depth

@@ -16,6 +16,9 @@ from allocative._visitor import BULK_EXCLUSIVE_REFS, EXCLUSIVE_REFS, Visitor
 _STR: Final = BUILTIN_KINDS[str]
 _INT: Final = BUILTIN_KINDS[int]
 _BYTES: Final = BUILTIN_KINDS[bytes]
+_LIST: Final = BUILTIN_KINDS[list]
+_TUPLE: Final = BUILTIN_KINDS[tuple]
+_DICT: Final = BUILTIN_KINDS[dict]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
 _BULK_MIN: Final = 8
 _ONLY_FLOATS: Final = frozenset([float])
@@ -146,71 +149,73 @@ class SizeVisitor(Visitor):
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        self._visit_sequence(list, value, item)
+        if type(value) is list and value and not self._overhead:
+            if self._claim(value):
+                self._fill_sequence(_LIST, value, item)
+            return
+        self.visit_item(value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        self._visit_sequence(tuple, value, item)
+        if type(value) is tuple and value and not self._overhead:
+            if self._claim(value):
+                self._fill_sequence(_TUPLE, value, item)
+            return
+        self.visit_item(value)
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
-        self._visit_sequence(set if type(value) is set else frozenset, value, item)
+        tp = type(value)
+        if (tp is set or tp is frozenset) and value and not self._overhead:
+            if self._claim(value):
+                self._fill_sequence(BUILTIN_KINDS[tp], value, item)
+            return
+        self.visit_item(value)
 
     def visit_dict(
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if type(value) is not dict or self._overhead:
-            self.visit_item(value)
+        if type(value) is dict and value and not self._overhead:
+            if self._claim(value):
+                self.total += _DICT.size(value)
+                visit_key = _SCALAR_VISITS.get(key, _visit_any)
+                visit_value = _SCALAR_VISITS.get(item, _visit_any)
+                for k, v in value.items():
+                    visit_key(self, "", k)
+                    visit_value(self, "", v)
             return
-        ident = id(value)
-        if ident in self._seen:
-            return
-        self._seen.add(ident)
-        self.total += BUILTIN_KINDS[dict].size(value)
-        visit_key = _SCALAR_VISITS.get(key, _visit_any)
-        visit_value = _SCALAR_VISITS.get(item, _visit_any)
-        for k, v in value.items():
-            visit_key(self, "", k)
-            visit_value(self, "", v)
+        self.visit_item(value)
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _visit_sequence(self, tp: type, value: Any, item: type | None) -> None:
-        """Claim a list, tuple or set and visit its elements with the declared item type."""
-        kind = BUILTIN_KINDS[tp]
-        if type(value) is not tp or self._overhead or not value:
-            self.visit_item(value)
-            return
-        ident = id(value)
-        if ident in self._seen:
-            return
-        self._seen.add(ident)
+    def _claim(self, value: object) -> bool:
+        """Mark a typed visit's ``value`` as counted; False when it already was.
+
+        Called straight from a typed visit, so one more reference (this
+        parameter) is expected than in the visit itself.
+        """
+        if getrefcount(value) > EXCLUSIVE_REFS + 1:
+            key = id(value)
+            if key in self._seen:
+                return False
+            self._seen.add(key)
+        return True
+
+    def _fill_sequence(self, kind: Kind, value: Any, item: type | None) -> None:
+        """Count a claimed list, tuple or set and visit its elements by the declared type."""
         self.total += kind.size(value)
         if item is float:
             self._visit_floats(value)
             return
-        visit = self._element_visit(item)
-        elements: Any = value
-        for element in elements:
-            visit("", element)
+        visit = _SCALAR_VISITS.get(item, _visit_any)
+        for element in value:
+            visit(self, "", element)
 
     def _visit_floats(self, items: Any) -> None:
         """Count a container's floats; other elements are visited by type."""
         added = count_floats(self, items)  # may add other elements' bytes to total first
         self.total += added * _FLOAT_BYTES
-
-    def _element_visit(self, item: type | None) -> Any:
-        """The typed visit for elements declared ``item``, or the dynamic one."""
-        if item is str:
-            return self.visit_str
-        if item is int:
-            return self.visit_int
-        if item is float:
-            return self.visit_float
-        if item is bytes:
-            return self.visit_bytes
-        return self.visit_field
 
     def _expand(self, entry: Any) -> None:
         kind: Kind = entry[0]
