@@ -17,6 +17,7 @@ from allocative._visitor import (
     ALLOCATOR_OVERHEAD,
     DICT_STORAGE,
     EXCLUSIVE_REFS,
+    INLINE_DEPTH,
     UNUSED_CAPACITY,
     Visitor,
 )
@@ -103,7 +104,15 @@ class FrameVisitor(Visitor):
         if kind.reflective:
             self._note_reflective(kind, total)
         if kind.expand is not None:
-            self._stack.append((node, depth, kind, value))
+            if self._inline < INLINE_DEPTH:
+                self._inline += 1
+                saved_node, saved_depth = self._node, self._depth
+                self._node, self._depth = node, depth
+                self._expand_now(kind, value)
+                self._node, self._depth = saved_node, saved_depth
+                self._inline -= 1
+            else:
+                self._stack.append((node, depth, kind, value))
 
     # -- typed visits ----------------------------------------------------------------
 
@@ -338,12 +347,17 @@ class FrameVisitor(Visitor):
     def _expand(self, entry: Any) -> None:
         node, depth, kind, value = entry
         self._node, self._depth = node, depth
+        self._expand_now(kind, value)
+
+    def _expand_now(self, kind: Kind, value: object) -> None:
+        """Visit what ``value`` refers to; a failure becomes a warning and a frame."""
+        base = len(self._open)
         try:
-            kind.expand(self, value)
+            kind.expand(self, value)  # type: ignore[misc]
         except Exception as error:
-            self._failed(kind, value, error)
-        if self._open:
-            self._close_to(0, kind.name)
+            self._failed(kind, value, error, base)
+        if len(self._open) > base:
+            self._close_to(base, kind.name)
 
     def release(self) -> None:
         """Drop every reference to measured objects."""

@@ -11,7 +11,7 @@ from sys import getrefcount
 from typing import Any, Final
 
 from allocative._kinds import BUILTIN_KINDS, Kind
-from allocative._visitor import BULK_EXCLUSIVE_REFS, EXCLUSIVE_REFS, Visitor
+from allocative._visitor import BULK_EXCLUSIVE_REFS, EXCLUSIVE_REFS, INLINE_DEPTH, Visitor
 
 _STR: Final = BUILTIN_KINDS[str]
 _INT: Final = BUILTIN_KINDS[int]
@@ -64,7 +64,12 @@ class SizeVisitor(Visitor):
             self._note_reflective(kind, size)
         self.total += size
         if kind.expand is not None:
-            self._stack.append((kind, value))
+            if self._inline < INLINE_DEPTH:
+                self._inline += 1
+                self._expand_now(kind, value)
+                self._inline -= 1
+            else:
+                self._stack.append((kind, value))
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes only."""
@@ -218,14 +223,17 @@ class SizeVisitor(Visitor):
         self.total += added * _FLOAT_BYTES
 
     def _expand(self, entry: Any) -> None:
-        kind: Kind = entry[0]
-        value = entry[1]
+        self._expand_now(entry[0], entry[1])
+
+    def _expand_now(self, kind: Kind, value: object) -> None:
+        """Visit what ``value`` refers to; a failure becomes a warning and a frame."""
+        base = len(self._open)
         try:
             kind.expand(self, value)  # type: ignore[misc]
         except Exception as error:
-            self._failed(kind, value, error)
-        if self._open:
-            self._close_to(0, kind.name)
+            self._failed(kind, value, error, base)
+        if len(self._open) > base:
+            self._close_to(base, kind.name)
 
 
 def _visit_any(visitor: SizeVisitor, name: str, value: object) -> None:

@@ -22,6 +22,9 @@ DICT_STORAGE: Final = "__dict__"
 ALLOCATOR_OVERHEAD: Final = "allocator_overhead"
 VISIT_FAILED: Final = "[visit failed]"
 MUTATED: Final = "[mutated during traversal]"
+INLINE_DEPTH: Final = 12
+"""Objects are expanded as soon as they are met, up to this many levels of nesting;
+deeper ones wait on the work stack, so no tree can exhaust the Python stack."""
 
 
 def _exclusive_refcount() -> int:
@@ -66,6 +69,7 @@ class Visitor:
 
     __slots__ = (
         "_custom",
+        "_inline",
         "_kinds",
         "_open",
         "_overhead",
@@ -77,6 +81,7 @@ class Visitor:
 
     def __init__(self, *, allocator_overhead: bool = False) -> None:
         self._seen: set[int] = set()
+        self._inline = 0
         self._kinds: dict[type, Kind] = {}
         self._custom = _registry.snapshot()
         self._stack: list[Any] = []
@@ -185,9 +190,9 @@ class Visitor:
     def _expand(self, entry: Any) -> None:
         raise NotImplementedError
 
-    def _failed(self, kind: Kind, value: object, error: Exception) -> None:
+    def _failed(self, kind: Kind, value: object, error: Exception, base: int) -> None:
         """Turn an expansion that raised into a warning and an explicit frame."""
-        self._close_to(0, None)
+        self._close_to(base, None)
         message = str(error)
         if isinstance(error, RuntimeError) and ("changed" in message or "mutated" in message):
             self.warnings.append(
