@@ -21,7 +21,7 @@ import sys
 import types
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from allocative import _layout, _sizes
 
@@ -81,6 +81,15 @@ def _int_size(value: int) -> int:
     """Bytes of an int; one-digit ints made by arithmetic are a whole padded struct."""
     size = getsizeof(value)
     return _MEDIUM_INT_STRUCT if size == _ONE_DIGIT_INT else size
+
+
+_DATETIME_TZINFO: Final = 8
+
+
+def _datetime_size(value: datetime.datetime | datetime.time) -> int:
+    """A naive ``datetime``/``time`` is allocated without its ``tzinfo`` slot."""
+    size = getsizeof(value)
+    return size - _DATETIME_TZINFO if value.tzinfo is None else size
 
 
 def _bytes_zero(value: bytes) -> bool:
@@ -151,25 +160,90 @@ def _expand_range(visitor: Visitor, value: range) -> None:
     visitor.visit_field("start", value.start)
     visitor.visit_field("stop", value.stop)
     visitor.visit_field("step", value.step)
+    visitor.visit_field("length", _layout.range_length(value))
 
 
-def _list_blocks(value: list[object]) -> tuple[int, ...]:
-    size = getsizeof(value)
-    return (_sizes._EMPTY_LIST, size - _sizes._EMPTY_LIST)
+Buffers = Callable[[Any], tuple[int, ...]]
+"""The sizes of the blocks an object allocated apart from its own struct."""
 
 
-def _dict_blocks(value: dict[object, object]) -> tuple[int, ...]:
-    size = getsizeof(value)
-    return (_sizes._DICT_BASE, size - _sizes._DICT_BASE)
+def _list_buffers(value: list[object]) -> tuple[int, ...]:
+    items = list.__sizeof__(value) - type(value).__basicsize__
+    return (items,) if items else ()
 
 
-def _set_blocks(value: set[object]) -> tuple[int, ...]:
-    size = getsizeof(value)
-    return (_sizes._SET_BASE, size - _sizes._SET_BASE)
+def _dict_buffers(value: dict[object, object]) -> tuple[int, ...]:
+    table = _sizes.dict_table_bytes(value)
+    return (table,) if table else ()
 
 
-def _bytearray_blocks(value: bytearray) -> tuple[int, ...]:
-    return (_sizes._EMPTY_BYTEARRAY, value.__alloc__())
+def _set_buffers(value: set[object] | frozenset[object]) -> tuple[int, ...]:
+    table = _sizes.set_table_bytes(value)
+    return (table,) if table else ()
+
+
+def _bytearray_buffers(value: bytearray) -> tuple[int, ...]:
+    alloc = value.__alloc__()
+    return (alloc,) if alloc else ()
+
+
+def _array_buffers(value: array.array[Any]) -> tuple[int, ...]:
+    items = _sizes.array_bytes(value)
+    return (items,) if items else ()
+
+
+def _deque_buffers(value: collections.deque[object]) -> tuple[int, ...]:
+    return (_layout.DEQUE_BLOCK_SIZE,) * _sizes.deque_blocks(value)
+
+
+def _str_buffers(value: str) -> tuple[int, ...]:
+    cache = _sizes.str_utf8_bytes(value)
+    return (cache,) if cache else ()
+
+
+def _decimal_buffers(value: decimal.Decimal) -> tuple[int, ...]:
+    digits = decimal.Decimal.__sizeof__(value) - type(value).__basicsize__
+    return (digits,) if digits else ()
+
+
+def _no_buffers(value: object) -> tuple[int, ...]:
+    return ()
+
+
+def block_sizes(
+    size: Callable[[Any], int],
+    buffers: Buffers,
+    values: Callable[[Any], int] | None = None,
+) -> Callable[[Any], tuple[int, ...]]:
+    """``blocks(value)``: the object's own struct first, then each separate allocation.
+
+    ``values`` is a separately allocated attribute values array (3.11/3.12 instances).
+    """
+
+    def blocks(value: Any) -> tuple[int, ...]:
+        separate = buffers(value)
+        total = size(value)
+        if values is not None:
+            array_bytes = values(value)
+            if array_bytes:
+                separate = (*separate, array_bytes)
+                total += array_bytes
+        return (total - sum(separate), *separate)
+
+    return blocks
+
+
+_BUFFERS: Final[dict[type, Buffers]] = {
+    list: _list_buffers,
+    dict: _dict_buffers,
+    set: _set_buffers,
+    frozenset: _set_buffers,
+    bytearray: _bytearray_buffers,
+    array.array: _array_buffers,
+    collections.deque: _deque_buffers,
+    str: _str_buffers,
+    decimal.Decimal: _decimal_buffers,
+}
 
 
 def _builtin_kinds() -> dict[type, Kind]:
@@ -180,12 +254,12 @@ def _builtin_kinds() -> dict[type, Kind]:
         (float, Kind("float")),
         (complex, Kind("complex")),
         (bytes, Kind("bytes", zero=_bytes_zero)),
-        (bytearray, Kind("bytearray", unused=_sizes.bytearray_unused, blocks=_bytearray_blocks)),
-        (list, Kind("list", unused=_sizes.list_unused, expand=items, blocks=_list_blocks)),
+        (bytearray, Kind("bytearray", unused=_sizes.bytearray_unused)),
+        (list, Kind("list", unused=_sizes.list_unused, expand=items)),
         (tuple, Kind("tuple", zero=_tuple_zero, expand=items)),
-        (set, Kind("set", unused=_sizes.set_unused, expand=items, blocks=_set_blocks)),
-        (frozenset, Kind("frozenset", unused=_sizes.set_unused, expand=items, blocks=_set_blocks)),
-        (dict, Kind("dict", unused=_sizes.dict_unused, expand=expand_dict, blocks=_dict_blocks)),
+        (set, Kind("set", unused=_sizes.set_unused, expand=items)),
+        (frozenset, Kind("frozenset", unused=_sizes.set_unused, expand=items)),
+        (dict, Kind("dict", _sizes.dict_size, unused=_sizes.dict_unused, expand=expand_dict)),
         (
             collections.deque,
             Kind("deque", size=_sizes.deque_size, unused=_sizes.deque_unused, expand=items),
@@ -199,13 +273,15 @@ def _builtin_kinds() -> dict[type, Kind]:
         (uuid.UUID, Kind("UUID", expand=_expand_uuid)),
         (datetime.date, Kind("date")),
         (datetime.timedelta, Kind("timedelta")),
-        (datetime.datetime, Kind("datetime", expand=_expand_datetime)),
-        (datetime.time, Kind("time", expand=_expand_datetime)),
+        (datetime.datetime, Kind("datetime", _datetime_size, expand=_expand_datetime)),
+        (datetime.time, Kind("time", _datetime_size, expand=_expand_datetime)),
         (datetime.timezone, Kind("timezone", zero=_is_utc, expand=_expand_referents)),
     ]
     managed_buffer = _managed_buffer_type()
     if managed_buffer is not None:
         kinds.append((managed_buffer, Kind("managedbuffer", expand=_expand_managed_buffer)))
+    for tp, kind in kinds:
+        kind.blocks = block_sizes(kind.size, _BUFFERS.get(tp, _no_buffers))
     return dict(kinds)
 
 
@@ -307,10 +383,8 @@ class _InstanceDict:
         address = self._storage.dict_address(value)
         if not address:
             return None
-        for referent in gc.get_referents(value):
-            if id(referent) == address and type(referent) is dict:
-                return referent
-        return None
+        own_dict = _layout.object_at(address)
+        return own_dict if type(own_dict) is dict else None
 
 
 def _storage_of(tp: type) -> _layout.InstanceStorage | None:
@@ -362,6 +436,10 @@ def _numpy_size(array: Any) -> int:
     return size - array.nbytes if _numpy_owns_data(array) else size
 
 
+def _numpy_blocks(array: Any) -> tuple[int, ...]:
+    return (_numpy_size(array),)
+
+
 def _numpy_expand(visitor: Visitor, array: Any) -> None:
     if not _numpy_owns_data(array):
         if array.base is not None:
@@ -383,18 +461,73 @@ def resolve(tp: type, custom: dict[type, Expand]) -> Kind:
         return ZERO
     name = frame_name(tp)
     if _is_numpy_array(tp):
-        return Kind(name, size=_numpy_size, expand=_numpy_expand)
+        return Kind(name, size=_numpy_size, expand=_numpy_expand, blocks=_numpy_blocks)
     storage = _storage_of(tp)
     attrs = storage.values_bytes if storage is not None else None
     instance_dict = _InstanceDict(tp, storage)
     base = _builtin_base(tp)
     base_expand = base.expand if base is not None else None
     base_unused = base.unused if base is not None else None
+    size = _subclass_size(tp, base)
+    blocks = _instance_blocks(tp, size, storage)
     fn = next((custom[b] for b in tp.__mro__ if b in custom), None)
     if fn is None:
         fn = getattr(tp, "__allocative__", None)
     if fn is not None:
         expand = _method_expand(fn, instance_dict, base_expand)
-        return Kind(name, unused=base_unused, attrs=attrs, expand=expand)
+        return Kind(name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks)
     expand = _reflective_expand(tp, instance_dict, base_expand)
-    return Kind(name, unused=base_unused, attrs=attrs, expand=expand, reflective=True)
+    return Kind(
+        name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks, reflective=True
+    )
+
+
+def _subclass_size(tp: type, base: Kind | None) -> Callable[[Any], int]:
+    """Own bytes of an instance of ``tp``, a user class or a subclass of a built-in."""
+    if base is None:
+        return getsizeof
+    var_base = next((b for b in tp.__mro__ if b.__itemsize__ and b in BUILTIN_KINDS), None)
+    if var_base is not None:
+        return _var_sized_size(tp, var_base)
+    if issubclass(tp, collections.deque):
+        return _sizes.deque_size  # its cached free blocks, as for a plain deque
+    return getsizeof
+
+
+def _var_sized_size(tp: type, base: type) -> Callable[[Any], int]:
+    """Own bytes of a subclass of ``base``: ``tuple``, ``int`` or ``bytes``.
+
+    ``type.__call__`` allocates a heap type's variable-size instance with one
+    item more than it holds (``PyType_GenericAlloc``), rounded up to a word;
+    ``getsizeof`` reports only the items it holds.
+    """
+    sizeof = cast(Callable[[Any], int], base.__sizeof__)  # unbound: takes the instance
+    base_size = base.__basicsize__
+    basicsize, item = tp.__basicsize__, tp.__itemsize__
+
+    def size(value: Any) -> int:
+        own = sizeof(value)
+        items = (own - base_size) // item if base is int else len(value)
+        allocated = _layout.round_up(basicsize + (items + 1) * item, _layout.WORD)
+        return getsizeof(value) - own + allocated
+
+    return size
+
+
+def _instance_blocks(
+    tp: type, size: Callable[[Any], int], storage: _layout.InstanceStorage | None
+) -> Callable[[Any], tuple[int, ...]]:
+    """Blocks of a user type's instance: its struct, a built-in base's buffers, its values."""
+    buffers = next((_BUFFERS[b] for b in tp.__mro__ if b in _BUFFERS), _no_buffers)
+    if storage is None:
+        return block_sizes(size, buffers)
+    if _layout.VERSION >= (3, 13):
+        return block_sizes(_plus(size, storage.values_bytes), buffers)
+    return block_sizes(size, buffers, storage.values_bytes)
+
+
+def _plus(size: Callable[[Any], int], values: Callable[[Any], int]) -> Callable[[Any], int]:
+    def total(value: Any) -> int:
+        return size(value) + values(value)
+
+    return total

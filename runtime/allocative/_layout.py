@@ -17,13 +17,17 @@ from typing import Final
 VERSION: Final = sys.version_info[:2]
 SUPPORTED: Final = (3, 11) <= VERSION <= (3, 13) and sys.implementation.name == "cpython"
 
-_WORD: Final = ctypes.sizeof(ctypes.c_void_p)
+WORD: Final = ctypes.sizeof(ctypes.c_void_p)
+_WORD: Final = WORD
 _BYTES = (ctypes.c_uint8 * (1 << 47)).from_address(0)
 _WORDS = (ctypes.c_ssize_t * (1 << 44)).from_address(0)
 
 _MANAGED_DICT: Final = 1 << 4
 _INLINE_VALUES: Final = 1 << 2
+_DICT_VALUES_OFFSET: Final = 5 * _WORD
+_RANGE_LENGTH_OFFSET: Final = 5 * _WORD
 _STR_STATE_OFFSET: Final = 4 * _WORD
+_STR_ASCII: Final = 1 << 6
 _DEQUE_NUMFREEBLOCKS_OFFSET: Final = 9 * _WORD
 DEQUE_BLOCK_SIZE: Final = 66 * _WORD
 
@@ -32,7 +36,8 @@ def _word(address: int) -> int:
     return _WORDS[address >> 3]
 
 
-def _round_up(n: int, to: int) -> int:
+def round_up(n: int, to: int) -> int:
+    """``n`` rounded up to a multiple of ``to``."""
     return (n + to - 1) // to * to
 
 
@@ -41,9 +46,59 @@ def is_interned(s: str) -> bool:
     return bool(_BYTES[id(s) + _STR_STATE_OFFSET] & 3)
 
 
+def str_char_size(s: str) -> int:
+    """Bytes per character of a compact non-ASCII string; 0 for an ASCII string."""
+    if not SUPPORTED:
+        return 0
+    state = _BYTES[id(s) + _STR_STATE_OFFSET]
+    return 0 if state & _STR_ASCII else (state >> 2) & 7
+
+
 def has_managed_dict(tp: type) -> bool:
     """Whether instances of ``tp`` keep attributes in interpreter-managed storage."""
     return bool(tp.__flags__ & _MANAGED_DICT)
+
+
+def has_inline_values(tp: type) -> bool:
+    """Whether instances of ``tp`` carry their attribute values inside the object (3.13+)."""
+    return VERSION >= (3, 13) and bool(tp.__flags__ & _INLINE_VALUES)
+
+
+def object_at(address: int) -> object:
+    """The live object at ``address`` (a new reference; nothing is allocated in it)."""
+    return ctypes.cast(address, ctypes.py_object).value
+
+
+def range_length(r: range) -> object:
+    """The length object a ``range`` computed and keeps (``len(r)`` would make a new one)."""
+    return object_at(_word(id(r) + _RANGE_LENGTH_OFFSET)) if SUPPORTED else None
+
+
+def _values_array_bytes(values: int, capacity: int) -> int:
+    """Bytes of a separately allocated values array of ``capacity`` slots at ``values``."""
+    if VERSION >= (3, 13):
+        return _inline_values_size(_BYTES[values])
+    return _BYTES[values - 1] + capacity * _WORD
+
+
+def _inline_values_size(capacity: int) -> int:
+    return round_up(capacity, _WORD) + (capacity + 1) * _WORD
+
+
+def split_dict_values_bytes(d: dict[object, object], reported: int) -> int | None:
+    """Bytes of a split dict's own values array, or ``None`` for a combined-table dict.
+
+    ``reported`` is what ``getsizeof`` added for the values (``capacity * 8``).
+    A materialised instance ``__dict__`` shares the type's keys and points at
+    the instance's values: a separate array on 3.11/3.12 (``getsizeof`` omits its
+    prefix), the instance's inline values on 3.13 (counted with the instance).
+    """
+    values = _word(id(d) + _DICT_VALUES_OFFSET) if SUPPORTED else 0
+    if not values:
+        return None
+    if VERSION >= (3, 13) and _BYTES[values + 2]:
+        return 0
+    return _values_array_bytes(values, reported // _WORD)
 
 
 def deque_free_blocks(d: object) -> int:
@@ -62,33 +117,40 @@ def _cached_keys_address(tp: type) -> int:
     return 0
 
 
-def shared_keys_usable_size(tp: type) -> int:
-    """``dk_nentries + dk_usable`` of the type's shared keys: the newest instances' capacity."""
+def shared_keys_usable(tp: type) -> tuple[int, int]:
+    """``(dk_nentries + dk_usable, dk_usable)`` of the type's shared keys, or zeros.
+
+    The first is the capacity the newest instances' values got; each new
+    instance lowers ``dk_usable`` by one while it is above one, which is why the
+    first few dozen instances of a class have bigger values arrays.
+    """
     keys = _cached_keys_address(tp)
     if not keys:
-        return 0
-    return _word(keys + 2 * _WORD) + _word(keys + 3 * _WORD)
+        return 0, 0
+    usable = _word(keys + 2 * _WORD)
+    return usable + _word(keys + 3 * _WORD), usable
 
 
 class InstanceStorage:
     """Where one type's instances keep attribute values, resolved once per measurement."""
 
-    __slots__ = ("_basicsize", "_steady_capacity")
+    __slots__ = ("_basicsize", "_inline", "_settled", "_steady_capacity")
 
     def __init__(self, tp: type) -> None:
         self._basicsize = tp.__basicsize__
-        self._steady_capacity = shared_keys_usable_size(tp)
+        self._inline = has_inline_values(tp)
+        self._steady_capacity, usable = shared_keys_usable(tp)
+        self._settled = usable <= 1
 
     def values_bytes(self, obj: object) -> int:
         """Bytes of the attribute values storage that ``getsizeof(obj)`` leaves out."""
         if VERSION >= (3, 13):
-            return self._inline_values_bytes(obj)
+            return self._inline_values_bytes(obj) if self._inline else 0
         values = self._values_address(obj)
         if not values:
             return 0
         prefix = _BYTES[values - 1]
-        capacity = self._capacity_from_prefix(prefix)
-        return prefix + capacity * _WORD
+        return prefix + self._capacity_from_prefix(prefix) * _WORD
 
     def dict_address(self, obj: object) -> int:
         """Address of a materialised ``__dict__`` object, or 0 when there is none."""
@@ -101,11 +163,19 @@ class InstanceStorage:
         if VERSION == (3, 11):
             return _word(id(obj) - 4 * _WORD)
         tagged = _word(id(obj) - 3 * _WORD)
-        return tagged - 1 if tagged & 1 else 0
+        return tagged + 1 if tagged & 1 else 0
 
     def _inline_values_bytes(self, obj: object) -> int:
+        """Inline values of a 3.13 instance, sized as when it was allocated.
+
+        The capacity byte is written after the type's ``dk_usable`` was lowered,
+        but the object was allocated before: while a class is young each
+        instance's values are one slot bigger than the byte says.
+        """
         capacity = _BYTES[id(obj) + self._basicsize]
-        return _round_up(capacity, _WORD) + (capacity + 1) * _WORD
+        if capacity > self._steady_capacity or not self._settled:
+            capacity += 1
+        return _inline_values_size(capacity)
 
     def _capacity_from_prefix(self, prefix: int) -> int:
         """Capacity of a 3.11/3.12 values array whose prefix is ``prefix`` bytes.
@@ -116,6 +186,6 @@ class InstanceStorage:
         those the middle candidate is the expected value.
         """
         steady = self._steady_capacity
-        if steady and _round_up(steady + 2, _WORD) == prefix:
+        if steady and round_up(steady + 2, _WORD) == prefix:
             return steady
         return prefix - 6

@@ -18,21 +18,53 @@ from allocative import _layout
 getsizeof: Final = sys.getsizeof
 
 _WORD: Final = 8
-_EMPTY_LIST: Final = getsizeof([])
 _SET_SMALL_TABLE: Final = 8
-_SET_BASE: Final = getsizeof(set())
 _SET_ENTRY: Final = 16
 _DICT_BASE: Final = getsizeof({})
 _DICT_KEYS_HEADER: Final = 32
-_EMPTY_BYTEARRAY: Final = getsizeof(bytearray())
 _DEQUE_BLOCK_SLOTS: Final = 64
-_EMPTY_DEQUE: Final = getsizeof(deque())
-_ARRAY_BASE: Final = {tc: getsizeof(array(tc)) for tc in "bBuhHiIlLqQfd"}
+_STR_COMPACT_HEADER: Final = getsizeof("\xe9\xe9") - 3
+
+
+def str_utf8_bytes(value: str) -> int:
+    """Bytes of the cached UTF-8 copy a non-ASCII string keeps once a C API asked for it."""
+    char_size = _layout.str_char_size(value)
+    if not char_size:
+        return 0
+    return getsizeof(value) - _STR_COMPACT_HEADER - (len(value) + 1) * char_size
+
+
+def dict_size(value: dict[object, object]) -> int:
+    """Bytes of a dict and its table; a split instance ``__dict__`` counts its values array."""
+    size = getsizeof(value)
+    values = _layout.split_dict_values_bytes(value, size - _DICT_BASE)
+    return size if values is None else _DICT_BASE + values
+
+
+def dict_table_bytes(value: dict[object, object]) -> int:
+    """Bytes of the separately allocated table: keys and entries, or a split dict's values."""
+    if type(value) is dict:
+        return dict_size(value) - _DICT_BASE
+    return dict.__sizeof__(value) - type(value).__basicsize__
+
+
+def array_bytes(value: array[int] | array[float] | array[str]) -> int:
+    """Bytes of the item buffer of an ``array.array``."""
+    return array.__sizeof__(value) - type(value).__basicsize__
+
+
+def _deque_blocks_in_use(value: deque[object]) -> int:
+    return (deque.__sizeof__(value) - type(value).__basicsize__) // _layout.DEQUE_BLOCK_SIZE
+
+
+def deque_blocks(value: deque[object]) -> int:
+    """Number of 64-slot blocks a deque holds, in use or cached for reuse."""
+    return _deque_blocks_in_use(value) + _layout.deque_free_blocks(value)
 
 
 def list_unused(value: list[object]) -> int:
     """Bytes of item slots allocated beyond ``len``."""
-    return getsizeof(value) - _EMPTY_LIST - _WORD * len(value)
+    return list.__sizeof__(value) - type(value).__basicsize__ - _WORD * len(value)
 
 
 def _dict_index_bytes(table_size: int) -> int:
@@ -64,7 +96,7 @@ _dict_layouts: dict[int, tuple[int, int] | None] = {}
 
 def dict_unused(value: dict[object, object]) -> int:
     """Bytes of entry slots that hold no live item: never used, or left by deleted keys."""
-    keys_bytes = getsizeof(value) - _DICT_BASE
+    keys_bytes = dict_table_bytes(value)
     if keys_bytes <= 0:
         return 0
     layout = _dict_layouts.get(keys_bytes)
@@ -76,9 +108,15 @@ def dict_unused(value: dict[object, object]) -> int:
     return max(usable - len(value), 0) * entry
 
 
+def set_table_bytes(value: set[object] | frozenset[object]) -> int:
+    """Bytes of a set's hash table once it outgrew the 8 slots built into the object."""
+    sizeof = set.__sizeof__ if isinstance(value, set) else frozenset.__sizeof__
+    return sizeof(value) - type(value).__basicsize__
+
+
 def set_unused(value: set[object] | frozenset[object]) -> int:
     """Bytes of hash-table room before the set grows, plus the idle built-in table."""
-    extra = getsizeof(value) - _SET_BASE
+    extra = set_table_bytes(value)
     if extra <= 0:
         slots, idle = _SET_SMALL_TABLE, 0
     else:
@@ -95,8 +133,7 @@ def bytearray_unused(value: bytearray) -> int:
 
 def array_unused(value: array[int] | array[float] | array[str]) -> int:
     """Bytes of item slots allocated beyond ``len``."""
-    base = _ARRAY_BASE.get(value.typecode, getsizeof(array(value.typecode)))
-    return getsizeof(value) - base - value.itemsize * len(value)
+    return array_bytes(value) - value.itemsize * len(value)
 
 
 def deque_size(value: deque[object]) -> int:
@@ -106,7 +143,6 @@ def deque_size(value: deque[object]) -> int:
 
 def deque_unused(value: deque[object]) -> int:
     """Bytes of empty slots in the deque's blocks and of its cached free blocks."""
-    blocks = (getsizeof(value) - _EMPTY_DEQUE) // _layout.DEQUE_BLOCK_SIZE + 1
-    spare_slots = blocks * _DEQUE_BLOCK_SLOTS - len(value)
+    spare_slots = _deque_blocks_in_use(value) * _DEQUE_BLOCK_SLOTS - len(value)
     cached = _layout.deque_free_blocks(value) * _layout.DEQUE_BLOCK_SIZE
     return spare_slots * _WORD + cached

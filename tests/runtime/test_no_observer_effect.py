@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import subprocess
 import sys
-import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
 from allocative import FlameGraphBuilder, _layout, size_of
+from tests.runtime.conftest import tracing
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,16 +45,9 @@ def test_traced_memory_after_measurement_equals_before() -> None:
     """tracemalloc sees the same traced bytes before and after a measurement."""
     tree = build(2000)
     measure_both(tree)  # warm caches that live outside the measured objects
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    with tracing() as held:
         measure_both(tree)
-        gc.collect()
-        after = tracemalloc.get_traced_memory()[0]
-    finally:
-        tracemalloc.stop()
-    assert after == before
+    assert held == [0]
 
 
 def test_instances_get_no_materialised_dict() -> None:
