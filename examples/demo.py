@@ -1,46 +1,26 @@
-"""The main job: measure the example catalogue, print a summary, write a flame graph.
+"""The main job: measure the example catalogue, print the summary, write a flame graph.
 
-Run with ``make demo`` (or ``python -m examples.demo [OUT_DIR]``).
+Run with ``make demo`` (or ``python -m examples.demo [OUT_DIR]``); open
+``out/catalogue.svg`` in a browser.
 """
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from allocative import FlameGraphBuilder, FlameGraphOutput
-
+from allocative import FlameGraphBuilder
+from examples._report import out_dir, report
 from examples.inventory import build_catalogue
 
 
-def summary(output: FlameGraphOutput, top: int = 12) -> str:
-    """Total bytes, the largest stacks by own bytes, the gaps, and the warnings."""
-    total = output.total_size
-    stacks = sorted(output.flamegraph.stacks(), key=lambda item: (-item[1], item[0]))
-    gaps = sum(size for path, size in stacks if path[-1] in {"unused_capacity", "__dict__"})
-    lines = [f"total {total:,} bytes ({total / 2**20:.1f} MiB)", "largest stacks:"]
-    for path, size in stacks[:top]:
-        lines.append(f"  {size:>12,}  {100 * size / total:5.1f}%  {';'.join(path)}")
-    lines.append(
-        f"gaps (unused capacity and per-instance __dict__): {gaps:,} bytes "
-        f"({100 * gaps / total:.1f}%)"
-    )
-    lines.extend(f"warning: {warning}" for warning in output.warnings)
-    return "\n".join(lines)
-
-
 def main(argv: list[str]) -> int:
-    """Measure the catalogue and write ``catalogue.folded`` into the output folder."""
-    out_dir = Path(argv[0] if argv else "out")
+    """Measure the catalogue, print its summary, write catalogue.svg and catalogue.folded."""
+    folder = out_dir(argv)
     catalogue = build_catalogue()
     builder = FlameGraphBuilder()
     builder.visit_root(catalogue)
     output = builder.finish()
-    print(summary(output))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    folded = out_dir / "catalogue.folded"
-    folded.write_text(output.folded(), encoding="utf-8")
-    print(f"wrote {folded}")
+    report(output, folder, "catalogue", "Catalogue: 20,000 products")
     return 0
 
 

@@ -34,6 +34,55 @@ class FlameGraphOutput:
         """The flame graph as folded-stack text."""
         return self.flamegraph.write()
 
+    # -- rendering: allocative._render loads on first use; SVGs need jinja2 ----------
+
+    @classmethod
+    def from_folded(cls, text: str, source: str = "<folded>") -> FlameGraphOutput:
+        """A measurement read back from folded-stack text (``a;b;c 123`` lines), no warnings."""
+        from allocative._render.folded import parse_folded
+
+        return cls(parse_folded(text, source))
+
+    def svg(self, title: str = "Memory flame graph") -> str:
+        """A self-contained SVG flame graph: zoom on click, search, tooltips, colours by kind."""
+        from allocative._render.svg import flame_svg
+
+        return flame_svg(self.flamegraph, title, self.warnings)
+
+    def speedscope(self, name: str = "allocative") -> str:
+        """A speedscope file (the "sampled" format, weights in bytes)."""
+        from allocative._render.speedscope import speedscope_json
+
+        return speedscope_json(self.flamegraph, name)
+
+    def summary(self, top: int = 10, *, width: int = 80, colour: bool = False) -> str:
+        """A summary for a terminal: total, largest stacks, by type, by field, gaps, warnings."""
+        from allocative._render.summary import summary_text
+        from allocative._render.table import Style
+
+        return summary_text(self.flamegraph, self.warnings, top, Style(width, colour))
+
+    def to_json(self) -> str:
+        """The tree as JSON: version, total, warnings and the nested tree d3 reads."""
+        from allocative._render.json_tree import tree_json
+
+        return tree_json(self.flamegraph, self.warnings)
+
+    def diff_svg(self, before: FlameGraphOutput, title: str = "Memory difference") -> str:
+        """A differential SVG flame graph from ``before`` to this measurement."""
+        from allocative._render.diff import diff_svg
+
+        return diff_svg(before.flamegraph, self.flamegraph, title)
+
+    def diff_summary(
+        self, before: FlameGraphOutput, top: int = 10, *, width: int = 80, colour: bool = False
+    ) -> str:
+        """The largest changes from ``before`` to this measurement, by stack and by type."""
+        from allocative._render.diff import diff_text
+        from allocative._render.table import Style
+
+        return diff_text(before.flamegraph, self.flamegraph, top, Style(width, colour))
+
 
 class FlameGraphBuilder:
     """Measures one or more roots into a single flame graph.
