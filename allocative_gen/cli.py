@@ -1,0 +1,131 @@
+"""Write an ``__allocative__`` method into every class marked ``@allocative``.
+
+Usage: allocative-gen [--check | --diff] [-j N] PATH...
+
+Searches PATHs (files and folders, recursively) for .py files, skipping .git,
+virtual environments and the globs in ``exclude`` of ``[tool.allocative-gen]``
+in the nearest pyproject.toml. Exit status: 0 nothing to change, 1 something
+was changed (or would be, with --check or --diff), 2 an error (other files are
+still processed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from allocative_gen.process import FileOutcome
+
+EXIT_OK: Final = 0
+EXIT_CHANGED: Final = 1
+EXIT_ERROR: Final = 2
+_PARALLEL_MIN_FILES: Final = 8
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command-line parser; its description is this module's docstring."""
+    result = argparse.ArgumentParser(
+        prog="allocative-gen",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    result.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    mode = result.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--check", action="store_true", help="write nothing; report what would change"
+    )
+    mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff")
+    result.add_argument(
+        "-j", "--jobs", type=int, default=1, metavar="N", help="process files in N processes"
+    )
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run allocative-gen on the command line's paths and return the exit status."""
+    arguments = parser().parse_args(argv)
+    try:
+        from allocative_gen.files import ConfigError, python_files
+    except ImportError as error:  # pragma: no cover - depends on the installation
+        print(
+            f"allocative-gen: {error}; install it with: pip install 'allocative[gen]'",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    try:
+        files = list(python_files(arguments.paths))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_ERROR
+    write = not (arguments.check or arguments.diff)
+    missing = [path for path in arguments.paths if not path.exists()]
+    status = EXIT_OK
+    for path in missing:
+        print(f"{path}:1: no such file or folder; check the path", file=sys.stderr)
+        status = EXIT_ERROR
+    for outcome in _outcomes(files, write, arguments.diff, arguments.jobs):
+        status = _report(outcome, status)
+    return status
+
+
+def _outcomes(files: list[Path], write: bool, diff: bool, jobs: int) -> Iterable[FileOutcome]:
+    """Process every file, in ``jobs`` processes when there are enough files to share."""
+    from allocative_gen.process import process_file
+    from allocative_gen.project import ModuleIndex
+
+    if jobs <= 0:
+        jobs = os.cpu_count() or 1
+    if jobs == 1 or len(files) < _PARALLEL_MIN_FILES:
+        index = ModuleIndex()
+        return (process_file(path, write, diff, index) for path in files)
+    executor = ProcessPoolExecutor(max_workers=jobs)
+    chunk = max(1, len(files) // (jobs * 4))
+    return _shutdown_after(
+        executor,
+        executor.map(_worker, files, [write] * len(files), [diff] * len(files), chunksize=chunk),
+    )
+
+
+def _shutdown_after(
+    executor: ProcessPoolExecutor, outcomes: Iterable[FileOutcome]
+) -> Iterable[FileOutcome]:
+    with executor:
+        yield from outcomes
+
+
+_WORKER_INDEX: list[object] = []
+
+
+def _worker(path: Path, write: bool, diff: bool) -> FileOutcome:
+    """Process one file in a worker process, sharing parsed bases within the worker."""
+    from allocative_gen.process import process_file
+    from allocative_gen.project import ModuleIndex
+
+    if not _WORKER_INDEX:
+        _WORKER_INDEX.append(ModuleIndex())
+    index = _WORKER_INDEX[0]
+    assert isinstance(index, ModuleIndex)
+    return process_file(path, write, diff, index)
+
+
+def _report(outcome: FileOutcome, status: int) -> int:
+    """Print one file's messages and diff; fold its result into the exit status."""
+    for message in outcome.messages:
+        print(message, file=sys.stderr)
+    if outcome.diff:
+        sys.stdout.write(outcome.diff)
+    if outcome.error:
+        return EXIT_ERROR
+    if outcome.changed and status == EXIT_OK:
+        return EXIT_CHANGED
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

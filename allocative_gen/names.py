@@ -1,0 +1,120 @@
+"""What the names of a module refer to: its imports, its own classes, and the built-ins."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass
+
+import libcst as cst
+
+_BUILTINS = frozenset(dir(builtins))
+LOCAL = "<module>"
+"""The prefix of the qualified name of something the module itself defines."""
+
+
+@dataclass(frozen=True)
+class Names:
+    """The module-level bindings of a module: imported names and names it defines."""
+
+    imports: dict[str, str]
+    defined: frozenset[str]
+
+    def resolve(self, name: str) -> str:
+        """The qualified name that ``name`` refers to at module level."""
+        imported = self.imports.get(name)
+        if imported is not None:
+            return imported
+        if name in self.defined:
+            return f"{LOCAL}.{name}"
+        if name in _BUILTINS:
+            return f"builtins.{name}"
+        return f"{LOCAL}.{name}"
+
+    def qualified(self, node: cst.BaseExpression) -> str | None:
+        """The qualified name of a name or dotted attribute expression; None for others."""
+        if isinstance(node, cst.Name):
+            return self.resolve(node.value)
+        if isinstance(node, cst.Attribute):
+            owner = self.qualified(node.value)
+            return None if owner is None else f"{owner}.{node.attr.value}"
+        return None
+
+    def local_name_of(self, qualified: str) -> str | None:
+        """A module-level name bound to ``qualified`` by an import, if any."""
+        for local, target in self.imports.items():
+            if target == qualified:
+                return local
+        return None
+
+
+def module_names(module: cst.Module) -> Names:
+    """Collect the imports and definitions at the top level of ``module`` (also in if/try)."""
+    imports: dict[str, str] = {}
+    defined: set[str] = set()
+    for statement in _top_level(module.body):
+        if isinstance(statement, cst.ClassDef | cst.FunctionDef):
+            defined.add(statement.name.value)
+        elif isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _bind(small, imports, defined)
+    return Names(imports, frozenset(defined - imports.keys()))
+
+
+def _top_level(body: object) -> list[cst.CSTNode]:
+    """Module-level statements, looking inside ``if``, ``try`` and ``else`` blocks."""
+    found: list[cst.CSTNode] = []
+    for statement in body:  # type: ignore[attr-defined]
+        found.append(statement)
+        if isinstance(statement, cst.If | cst.Try | cst.Else):
+            found.extend(_top_level(_block_body(statement.body)))
+            orelse = getattr(statement, "orelse", None)
+            if orelse is not None:
+                found.extend(_top_level([orelse]))
+            for handler in getattr(statement, "handlers", ()):
+                found.extend(_top_level(_block_body(handler.body)))
+    return found
+
+
+def _block_body(block: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
+    if isinstance(block, cst.IndentedBlock):
+        return tuple(block.body)
+    assert isinstance(block, cst.SimpleStatementSuite)
+    return (cst.SimpleStatementLine(body=block.body),)
+
+
+def _bind(small: cst.BaseSmallStatement, imports: dict[str, str], defined: set[str]) -> None:
+    """Record what one small statement binds at module level."""
+    if isinstance(small, cst.Import):
+        for alias in small.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None:
+                imports[_asname(alias)] = dotted
+            else:
+                top = dotted.split(".")[0]
+                imports[top] = top
+    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+        source = "." * len(small.relative) + (_dotted(small.module) if small.module else "")
+        for alias in small.names:
+            name = _dotted(alias.name)
+            local = _asname(alias) if alias.asname is not None else name
+            imports[local] = f"{source}.{name}" if not source.endswith(".") else source + name
+    elif isinstance(small, cst.Assign | cst.AnnAssign):
+        targets = small.targets if isinstance(small, cst.Assign) else [small]
+        for target in targets:
+            if isinstance(target.target, cst.Name):
+                defined.add(target.target.value)
+
+
+def _asname(alias: cst.ImportAlias) -> str:
+    assert alias.asname is not None
+    name = alias.asname.name
+    return name.value if isinstance(name, cst.Name) else ""
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    """``a.b.c`` from a name or attribute chain."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""

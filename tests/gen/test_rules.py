@@ -1,0 +1,87 @@
+"""The shared field rules: which visit each declared type gets (also read by the mypy plugin)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from allocative_gen.rules import (
+    ELLIPSIS,
+    FIELD_VISITS,
+    Option,
+    TypeRef,
+    Visit,
+    is_measured_builtin,
+    visit_for,
+    visit_for_option,
+)
+
+STR, INT, FLOAT = TypeRef("builtins.str"), TypeRef("builtins.int"), TypeRef("builtins.float")
+USER = TypeRef("<module>.Order")
+
+
+@pytest.mark.parametrize(
+    ("declared", "expected"),
+    [
+        (None, Visit("visit_field")),
+        (STR, Visit("visit_str")),
+        (INT, Visit("visit_int")),
+        (FLOAT, Visit("visit_float")),
+        (TypeRef("builtins.bytes"), Visit("visit_bytes")),
+        (TypeRef("builtins.bool"), Visit("visit_field")),
+        (TypeRef("builtins.None"), Visit("visit_field")),
+        (TypeRef("builtins.list", (STR,)), Visit("visit_list", ("str",))),
+        (TypeRef("builtins.list", (USER,)), Visit("visit_list", ("None",))),
+        (TypeRef("builtins.list"), Visit("visit_list", ("None",))),
+        (TypeRef("typing.List", (FLOAT,)), Visit("visit_list", ("float",))),
+        (TypeRef("builtins.tuple", (FLOAT, TypeRef(ELLIPSIS))), Visit("visit_tuple", ("float",))),
+        (TypeRef("builtins.tuple", (INT, INT)), Visit("visit_tuple", ("int",))),
+        (TypeRef("builtins.tuple", (INT, STR)), Visit("visit_tuple", ("None",))),
+        (TypeRef("builtins.frozenset", (STR,)), Visit("visit_set", ("str",))),
+        (TypeRef("builtins.dict", (STR, INT)), Visit("visit_dict", ("str", "int"))),
+        (TypeRef("builtins.dict", (STR, USER)), Visit("visit_dict", ("str", "None"))),
+        (TypeRef("builtins.dict"), Visit("visit_dict", ("None", "None"))),
+        (
+            TypeRef("builtins.list", (TypeRef("builtins.list", (INT,)),)),
+            Visit("visit_list", ("None",)),
+        ),
+        (TypeRef("typing.Optional", (STR,)), Visit("visit_field")),
+        (TypeRef("types.UnionType", (STR, TypeRef("builtins.None"))), Visit("visit_field")),
+        (TypeRef("collections.deque", (INT,)), Visit("visit_field")),
+        (TypeRef("collections.abc.Sequence", (INT,)), Visit("visit_field")),
+        (TypeRef("typing.Any"), Visit("visit_field")),
+        (USER, Visit("visit_field")),
+    ],
+)
+def test_visit_for_each_declared_type(declared: TypeRef | None, expected: Visit) -> None:
+    """Each declared type maps to exactly this visitor call and type arguments."""
+    assert visit_for(declared) == expected
+    assert expected.method in FIELD_VISITS
+
+
+def test_field_options() -> None:
+    """skip visits nothing; opaque and visit_with have their own calls whatever the type."""
+    assert visit_for_option(Option.SKIP, STR) is None
+    assert visit_for_option(Option.OPAQUE, STR) == Visit("visit_opaque")
+    assert visit_for_option(Option.VISIT_WITH, STR) == Visit("visit_field_with")
+    assert visit_for_option(None, STR) == Visit("visit_str")
+
+
+def test_measured_builtins() -> None:
+    """Built-in and runtime-known types are measured without a method; user classes are not."""
+    assert is_measured_builtin(TypeRef("collections.deque"))
+    assert is_measured_builtin(TypeRef("builtins.list", (USER,)))
+    assert not is_measured_builtin(USER)
+
+
+def test_rules_import_neither_libcst_nor_jinja2() -> None:
+    """The mypy plugin can import the rules without the generator's dependencies."""
+    code = (
+        "import sys, allocative_gen.rules; print(sorted({'libcst', 'jinja2'} & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
