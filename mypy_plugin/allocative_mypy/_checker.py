@@ -1,0 +1,135 @@
+"""The checks run on each class marked ``@allocative``, handed off by the plugin's hooks."""
+
+from __future__ import annotations
+
+from mypy.messages import format_type_bare
+from mypy.nodes import Context, FuncDef, TypeInfo
+from mypy.plugin import ClassDefContext
+from mypy.types import Type, TypeVarType, get_proper_type
+
+from allocative_gen import rules
+from allocative_gen.rules import Visit
+from allocative_mypy import _errors, _names
+from allocative_mypy._fields import Field, FieldCollector, to_metadata
+from allocative_mypy._kinds import Kind, class_kind
+from allocative_mypy._measurable import Problem, ProblemKind, has_method, is_opaque, problems_of
+from allocative_mypy._method import normalised, read_steps
+from allocative_mypy._stale import stale_reasons
+
+_DYNAMIC = Visit(rules.DYNAMIC_VISIT)
+
+
+def check_marked_class(ctx: ClassDefContext) -> bool:
+    """Hook for ``@allocative``: record the class's fields, check them and its method.
+
+    Always returns True: returning "not ready" would keep the class hooks after
+    this one (dataclasses, attrs) from running on this class in this pass.
+    """
+    ClassChecker(ctx).check()
+    return True
+
+
+def record_opaque_class(ctx: ClassDefContext) -> bool:
+    """Hook for ``@opaque`` as a class decorator: remember it in the cache's metadata."""
+    ctx.cls.info.metadata.setdefault(_names.METADATA_KEY, {})["opaque"] = True
+    return True
+
+
+class ClassChecker:
+    """Checks one marked class: its fields' types and its generated method."""
+
+    def __init__(self, ctx: ClassDefContext) -> None:
+        self._api = ctx.api
+        self._info = ctx.cls.info
+        self._cls = ctx.cls
+        self._collector = FieldCollector(ctx.api.modules)
+
+    def check(self) -> None:
+        """Run every check on the class and report what is wrong."""
+        own = self._collector.own(self._info)
+        self._info.metadata.setdefault(_names.METADATA_KEY, {})["fields"] = to_metadata(own)
+        inherited = self._collector.inherited(self._info)
+        if not is_opaque(self._info):
+            for field in own:
+                self._check_field(field, field.node or self._cls)
+            for field in inherited:
+                if not has_method(field.owner):
+                    self._check_field(field, self._cls)
+        self._check_method([*inherited, *own])
+
+    def _check_field(self, field: Field, ctx: Context) -> None:
+        if field.option is not None:
+            return
+        for problem in _unique(problems_of(field.type)):
+            self._report(field, problem, ctx)
+
+    def _report(self, field: Field, problem: Problem, ctx: Context) -> None:
+        cls = self._info.name
+        if problem.kind is ProblemKind.ANY:
+            _errors.error_any(self._api, field.name, cls, self._any_text(field), ctx)
+        elif problem.kind is ProblemKind.GENERIC:
+            self._report_generic(field, problem, ctx)
+        elif field.owner is not self._info:
+            base, shown = field.owner.name, self._show(problem.type)
+            _errors.error_inherited_field(self._api, field.name, cls, base, shown, ctx)
+        else:
+            _errors.error_field(self._api, field.name, cls, self._show(problem.type), ctx)
+
+    def _report_generic(self, field: Field, problem: Problem, ctx: Context) -> None:
+        type_var = get_proper_type(problem.type)
+        assert isinstance(type_var, TypeVarType)
+        cls, name = self._info.name, type_var.name
+        if type_var.values:
+            values = ", ".join(self._show(value) for value in type_var.values)
+            _errors.error_generic_values(self._api, field.name, cls, name, values, ctx)
+        else:
+            bound = self._show(type_var.upper_bound)
+            _errors.error_generic(self._api, field.name, cls, name, bound, ctx)
+
+    def _any_text(self, field: Field) -> str:
+        if field.type is None:
+            return "unannotated"
+        return f'typed "{self._show(field.type)}"'
+
+    def _show(self, typ: Type) -> str:
+        return format_type_bare(typ, self._api.options)
+
+    def _check_method(self, fields: list[Field]) -> None:
+        symbol = self._info.names.get(_names.METHOD)
+        if symbol is None or symbol.node is None:
+            _errors.error_missing_method(self._api, self._info.name, self._cls)
+            return
+        method = symbol.node
+        steps = read_steps(method) if isinstance(method, FuncDef) else None
+        if steps is None:
+            reasons = ['it is not a "(self, visitor)" method']
+        else:
+            expected = self._expected_visits(fields)
+            reasons = stale_reasons(steps, expected, self._covered_by)
+        if reasons:
+            _errors.error_stale_method(self._api, self._info.name, reasons, self._cls)
+
+    def _expected_visits(self, fields: list[Field]) -> dict[str, Visit | None]:
+        """The visit each field needs (None: not visited), as the generator would write it."""
+        if is_opaque(self._info):
+            return {}
+        expected: dict[str, Visit | None] = {}
+        for field in fields:
+            visit = rules.visit_for_option(field.option, field.ref)
+            expected[field.name] = None if visit is None else normalised(visit)
+        if class_kind(self._info) is Kind.PYDANTIC:
+            for name in _names.PYDANTIC_INTERNALS:
+                expected.setdefault(name, _DYNAMIC)
+        return expected
+
+    def _covered_by(self, base: TypeInfo) -> set[str]:
+        """The fields a call of ``base``'s own method visits (or deliberately skips)."""
+        return self._collector.all_names(base)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """One problem per distinct offending type (``tuple[Bad, Bad]`` is reported once)."""
+    seen: dict[str, Problem] = {}
+    for problem in problems:
+        seen.setdefault(f"{problem.kind.value}:{problem.type}", problem)
+    return list(seen.values())
