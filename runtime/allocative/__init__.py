@@ -14,14 +14,18 @@ if TYPE_CHECKING:
     from allocative._api import FlameGraphBuilder, FlameGraphOutput, size_of
     from allocative._flamegraph import FlameGraph
     from allocative._protocol import Allocative
+    from allocative._render.errors import EmptyGraph, MalformedFolded, RenderError
     from allocative._registry import register, register_root, unregister_root
     from allocative._visitor import Visitor
 
 __all__ = [
     "Allocative",
+    "EmptyGraph",
     "FlameGraph",
     "FlameGraphBuilder",
     "FlameGraphOutput",
+    "MalformedFolded",
+    "RenderError",
     "Visitor",
     "allocative",
     "opaque",
@@ -35,9 +39,12 @@ __all__ = [
 
 _LAZY = {
     "Allocative": "allocative._protocol",
+    "EmptyGraph": "allocative._render.errors",
     "FlameGraph": "allocative._flamegraph",
     "FlameGraphBuilder": "allocative._api",
     "FlameGraphOutput": "allocative._api",
+    "MalformedFolded": "allocative._render.errors",
+    "RenderError": "allocative._render.errors",
     "Visitor": "allocative._visitor",
     "register": "allocative._registry",
     "register_root": "allocative._registry",

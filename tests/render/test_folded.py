@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allocative import FlameGraphOutput
-from allocative._render.errors import MalformedFolded
+from allocative import FlameGraphOutput, MalformedFolded
 from allocative._render.folded import parse_folded
 from tests.render.conftest import ORDER_FOLDED
 

@@ -8,10 +8,9 @@ import sys
 
 import pytest
 
-from allocative import FlameGraphOutput
+from allocative import EmptyGraph, FlameGraphOutput
 from allocative._flamegraph import FlameGraph
 from allocative._render.diff import combine
-from allocative._render.errors import EmptyGraph
 from allocative._render.table import shorten_stack
 
 
