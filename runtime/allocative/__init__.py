@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from allocative._api import FlameGraphBuilder, FlameGraphOutput, size_of
     from allocative._flamegraph import FlameGraph
     from allocative._protocol import Allocative
-    from allocative._render.errors import EmptyGraph, MalformedFolded, RenderError
     from allocative._registry import register, register_root, unregister_root
+    from allocative._render.errors import EmptyGraph, MalformedFolded, RenderError
     from allocative._visitor import Visitor
 
 __all__ = [

@@ -7,17 +7,21 @@ deeper than ``max_depth`` fold into the frame at that depth.
 
 from __future__ import annotations
 
-from sys import getrefcount
+from sys import getrefcount, getsizeof
 from typing import Any, Final
 
 from allocative._flamegraph import FlameGraph
 from allocative._kinds import BUILTIN_KINDS, Kind
+from allocative._layout import BYTES, STR_INTERNED, STR_STATE_OFFSET, WORD
 from allocative._size_visitor import count_floats
+from allocative._sizes import dict_size_and_unused
 from allocative._visitor import (
     ALLOCATOR_OVERHEAD,
     DICT_STORAGE,
+    ENTRY_EXCLUSIVE_REFS,
     EXCLUSIVE_REFS,
     INLINE_DEPTH,
+    LATIN1,
     UNUSED_CAPACITY,
     Visitor,
 )
@@ -30,6 +34,7 @@ _LIST: Final = BUILTIN_KINDS[list]
 _TUPLE: Final = BUILTIN_KINDS[tuple]
 _DICT: Final = BUILTIN_KINDS[dict]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
+_EMPTY_LIST: Final = getsizeof([])
 
 
 class FrameVisitor(Visitor):
@@ -88,14 +93,16 @@ class FrameVisitor(Visitor):
         if kind.unused is not None:
             unused = kind.unused(value)
             if unused:
-                node.child(UNUSED_CAPACITY).self_size += unused
+                spare = node.children.get(UNUSED_CAPACITY) or node.child(UNUSED_CAPACITY)
+                spare.self_size += unused
                 size -= unused
         node.self_size += size
         total = size
         if kind.attrs is not None:
             attrs = kind.attrs(value)
             if attrs:
-                node.child(DICT_STORAGE).self_size += attrs
+                storage = node.children.get(DICT_STORAGE) or node.child(DICT_STORAGE)
+                storage.self_size += attrs
                 total += attrs
         if self._overhead:
             rounding = self._overhead_of(kind, value, total)
@@ -136,21 +143,29 @@ class FrameVisitor(Visitor):
             if key in self._seen:
                 return False
             self._seen.add(key)
+        else:
+            self._jappend(id(value))
         return True
 
-    # The four scalar visits below inline _fast, _claim and _leaf: they run once
-    # per field of every object, and the calls would double their cost.
+    # The scalar visits below, visit_list and visit_dict inline _fast, _claim and
+    # _leaf: they run once per field of every object, and the calls would double
+    # their cost.
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
         if type(value) is str and not self._overhead and self._depth < self._max_depth - 1:
-            if _STR.zero(value):  # type: ignore[misc]
+            if len(value) < 2:
+                if not value or ord(value) < LATIN1:
+                    return
+            elif BYTES[id(value) + STR_STATE_OFFSET] & STR_INTERNED:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("str") or field.child("str")
@@ -168,6 +183,8 @@ class FrameVisitor(Visitor):
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("int") or field.child("int")
@@ -183,6 +200,8 @@ class FrameVisitor(Visitor):
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("float") or field.child("float")
@@ -200,9 +219,20 @@ class FrameVisitor(Visitor):
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        if type(value) is list and value and self._fast():
-            if self._claim(value):
-                self._fill_container(name, _LIST, value, item, None)
+        if (
+            type(value) is list
+            and value
+            and not self._overhead
+            and self._depth + 2 <= self._max_depth
+        ):
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                ident = id(value)
+                if ident in self._seen:
+                    return
+                self._seen.add(ident)
+            else:
+                self._jappend(id(value))
+            self._fill_container(name, _LIST, value, item, None)
             return
         self.visit_field(name, value)
 
@@ -227,9 +257,20 @@ class FrameVisitor(Visitor):
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if type(value) is dict and value and self._fast():
-            if self._claim(value):
-                self._fill_container(name, _DICT, value, item, key)
+        if (
+            type(value) is dict
+            and value
+            and not self._overhead
+            and self._depth + 2 <= self._max_depth
+        ):
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                ident = id(value)
+                if ident in self._seen:
+                    return
+                self._seen.add(ident)
+            else:
+                self._jappend(id(value))
+            self._fill_container(name, _DICT, value, item, key)
             return
         self.visit_field(name, value)
 
@@ -245,17 +286,30 @@ class FrameVisitor(Visitor):
         depth = self._depth
         field = parent.children.get(name) or parent.child(name)
         node = field.children.get(kind.name) or field.child(kind.name)
-        size = kind.size(value)
-        unused = kind.unused(value) if kind.unused is not None else 0
+        if kind is _LIST:
+            size = getsizeof(value)
+            unused = size - _EMPTY_LIST - WORD * len(value)
+        elif kind is _DICT:
+            size, unused = dict_size_and_unused(value)
+        else:
+            size = kind.size(value)
+            unused = kind.unused(value) if kind.unused is not None else 0
         node.self_size += size - unused
         if unused:
-            node.child(UNUSED_CAPACITY).self_size += unused
+            spare = node.children.get(UNUSED_CAPACITY) or node.child(UNUSED_CAPACITY)
+            spare.self_size += unused
         self._node = node
         self._depth = depth + 2
         if kind is _DICT:
-            self._visit_entries(value, key, item)
+            if depth + 4 <= self._max_depth:  # room for key;str as the scalar visits need
+                self._entries(value)
+            else:
+                self._visit_entries(value, key, item)
         elif item is float:
-            self._visit_floats(value)
+            added = count_floats(self, value)
+            if added:
+                leaf = node.children.get("float") or node.child("float")
+                leaf.self_size += added * _FLOAT_BYTES
         else:
             visit = self.visit_item
             for element in value:
@@ -271,12 +325,44 @@ class FrameVisitor(Visitor):
             visit_key(self, "key", k)
             visit_value(self, "value", v)
 
-    def _visit_floats(self, items: Any) -> None:
-        """Count a container's floats under one ``float`` frame; others by type."""
-        added = count_floats(self, items)
-        if added:
-            node = self._node
-            (node.children.get("float") or node.child("float")).self_size += added * _FLOAT_BYTES
+    def _entries(self, value: dict[Any, Any]) -> None:
+        """Visit a dict's keys and values; strings, ints and floats filed inline.
+
+        Needs two levels of depth to spare, as the scalar visits do.
+        """
+        node = self._node
+        seen = self._seen
+        keys = floats = ints = 0
+        try:
+            for key, item in value.items():
+                if type(key) is str and len(key) > 1:
+                    if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
+                        if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
+                            keys += getsizeof(key)
+                        elif id(key) not in seen:
+                            seen.add(id(key))
+                            keys += getsizeof(key)
+                else:
+                    _visit_any_field(self, "key", key)
+                tp = type(item)
+                if tp is float:
+                    if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        floats += _FLOAT_BYTES
+                    elif id(item) not in seen:
+                        seen.add(id(item))
+                        floats += _FLOAT_BYTES
+                elif tp is int:
+                    if -5 <= item <= 256:
+                        continue
+                    if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        ints += _INT.size(item)
+                    elif id(item) not in seen:
+                        seen.add(id(item))
+                        ints += _INT.size(item)
+                else:
+                    _visit_any_field(self, "value", item)
+        finally:
+            _file_entries(node, keys, floats, ints)
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes under ``name`` and nothing it refers to."""
@@ -349,16 +435,6 @@ class FrameVisitor(Visitor):
         self._node, self._depth = node, depth
         self._expand_now(kind, value)
 
-    def _expand_now(self, kind: Kind, value: object) -> None:
-        """Visit what ``value`` refers to; a failure becomes a warning and a frame."""
-        base = len(self._open)
-        try:
-            kind.expand(self, value)  # type: ignore[misc]
-        except Exception as error:
-            self._failed(kind, value, error, base)
-        if len(self._open) > base:
-            self._close_to(base, kind.name)
-
     def release(self) -> None:
         """Drop every reference to measured objects."""
         self._roots.clear()
@@ -374,6 +450,19 @@ class FrameVisitor(Visitor):
                 f"the frame at that depth"
             )
         return notes
+
+
+def _file_entries(node: FlameGraph, keys: int, floats: int, ints: int) -> None:
+    """Add the bytes ``_entries`` counted inline below a dict's frame ``node``."""
+    if keys:
+        field = node.children.get("key") or node.child("key")
+        (field.children.get("str") or field.child("str")).self_size += keys
+    if floats or ints:
+        field = node.children.get("value") or node.child("value")
+        if floats:
+            (field.children.get("float") or field.child("float")).self_size += floats
+        if ints:
+            (field.children.get("int") or field.child("int")).self_size += ints
 
 
 def _visit_any_field(visitor: FrameVisitor, name: str, value: object) -> None:

@@ -368,23 +368,27 @@ def declared_fields(tp: type) -> tuple[str, ...]:
     return tuple(n for n in names if not isinstance(_class_attribute(tp, n), property))
 
 
-class _InstanceDict:
-    """Finds an instance's own ``__dict__`` object without creating one."""
+OwnDict = Callable[[Any], "dict[str, object] | None"]
 
-    __slots__ = ("_storage", "_tp")
 
-    def __init__(self, tp: type, storage: _layout.InstanceStorage | None) -> None:
-        self._tp = tp
-        self._storage = storage
+def _no_dict(value: object) -> None:
+    return None
 
-    def __call__(self, value: object) -> dict[str, object] | None:
-        if self._storage is None:
-            return None
-        address = self._storage.dict_address(value)
+
+def _instance_dict(storage: _layout.InstanceStorage | None) -> OwnDict:
+    """``own_dict(value)``: an instance's own ``__dict__`` object, found without creating one."""
+    if storage is None:
+        return _no_dict
+    dict_address = storage.dict_address
+
+    def own_dict(value: object) -> dict[str, object] | None:
+        address = dict_address(value)
         if not address:
             return None
-        own_dict = _layout.object_at(address)
-        return own_dict if type(own_dict) is dict else None
+        found = _layout.object_at(address)
+        return found if type(found) is dict else None
+
+    return own_dict
 
 
 def _storage_of(tp: type) -> _layout.InstanceStorage | None:
@@ -393,7 +397,7 @@ def _storage_of(tp: type) -> _layout.InstanceStorage | None:
     return None
 
 
-def _method_expand(fn: Expand, instance_dict: _InstanceDict, base: Expand | None) -> Expand:
+def _method_expand(fn: Expand, instance_dict: OwnDict, base: Expand | None) -> Expand:
     def expand(visitor: Visitor, value: Any) -> None:
         own_dict = instance_dict(value)
         if own_dict is not None:
@@ -405,7 +409,7 @@ def _method_expand(fn: Expand, instance_dict: _InstanceDict, base: Expand | None
     return expand
 
 
-def _reflective_expand(tp: type, instance_dict: _InstanceDict, base: Expand | None) -> Expand:
+def _reflective_expand(tp: type, instance_dict: OwnDict, base: Expand | None) -> Expand:
     names = declared_fields(tp)
 
     def expand(visitor: Visitor, value: Any) -> None:
@@ -464,7 +468,7 @@ def resolve(tp: type, custom: dict[type, Expand]) -> Kind:
         return Kind(name, size=_numpy_size, expand=_numpy_expand, blocks=_numpy_blocks)
     storage = _storage_of(tp)
     attrs = storage.values_bytes if storage is not None else None
-    instance_dict = _InstanceDict(tp, storage)
+    instance_dict = _instance_dict(storage)
     base = _builtin_base(tp)
     base_expand = base.expand if base is not None else None
     base_unused = base.unused if base is not None else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
+from collections.abc import Callable
 from typing import Final
 
 VERSION: Final = sys.version_info[:2]
@@ -19,21 +20,27 @@ SUPPORTED: Final = (3, 11) <= VERSION <= (3, 13) and sys.implementation.name == 
 
 WORD: Final = ctypes.sizeof(ctypes.c_void_p)
 _WORD: Final = WORD
-_BYTES = (ctypes.c_uint8 * (1 << 47)).from_address(0)
-_WORDS = (ctypes.c_ssize_t * (1 << 44)).from_address(0)
+BYTES: Final = (ctypes.c_uint8 * (1 << 47)).from_address(0)
+"""The address space as bytes: ``BYTES[address]``."""
+WORDS: Final = (ctypes.c_ssize_t * (1 << 44)).from_address(0)
+"""The address space as words: ``WORDS[address >> 3]`` for an aligned address."""
 
 _MANAGED_DICT: Final = 1 << 4
 _INLINE_VALUES: Final = 1 << 2
-_DICT_VALUES_OFFSET: Final = 5 * _WORD
+DICT_VALUES_WORD: Final = 5
+"""Word of a dict that points at a split dict's values (``ma_values``); 0 when combined."""
+_DICT_VALUES_OFFSET: Final = DICT_VALUES_WORD * _WORD
 _RANGE_LENGTH_OFFSET: Final = 5 * _WORD
-_STR_STATE_OFFSET: Final = 4 * _WORD
+STR_STATE_OFFSET: Final = 4 * _WORD
+"""Byte of a string's state bits; its two low bits are non-zero when it is interned."""
+STR_INTERNED: Final = 3
 _STR_ASCII: Final = 1 << 6
 _DEQUE_NUMFREEBLOCKS_OFFSET: Final = 9 * _WORD
 DEQUE_BLOCK_SIZE: Final = 66 * _WORD
 
 
 def _word(address: int) -> int:
-    return _WORDS[address >> 3]
+    return WORDS[address >> 3]
 
 
 def round_up(n: int, to: int) -> int:
@@ -43,14 +50,14 @@ def round_up(n: int, to: int) -> int:
 
 def is_interned(s: str) -> bool:
     """Whether ``s`` is in the interpreter's table of interned strings."""
-    return bool(_BYTES[id(s) + _STR_STATE_OFFSET] & 3)
+    return bool(BYTES[id(s) + STR_STATE_OFFSET] & STR_INTERNED)
 
 
 def str_char_size(s: str) -> int:
     """Bytes per character of a compact non-ASCII string; 0 for an ASCII string."""
     if not SUPPORTED:
         return 0
-    state = _BYTES[id(s) + _STR_STATE_OFFSET]
+    state = BYTES[id(s) + STR_STATE_OFFSET]
     return 0 if state & _STR_ASCII else (state >> 2) & 7
 
 
@@ -77,8 +84,8 @@ def range_length(r: range) -> object:
 def _values_array_bytes(values: int, capacity: int) -> int:
     """Bytes of a separately allocated values array of ``capacity`` slots at ``values``."""
     if VERSION >= (3, 13):
-        return _inline_values_size(_BYTES[values])
-    return _BYTES[values - 1] + capacity * _WORD
+        return _inline_values_size(BYTES[values])
+    return BYTES[values - 1] + capacity * _WORD
 
 
 def _inline_values_size(capacity: int) -> int:
@@ -96,7 +103,7 @@ def split_dict_values_bytes(d: dict[object, object], reported: int) -> int | Non
     values = _word(id(d) + _DICT_VALUES_OFFSET) if SUPPORTED else 0
     if not values:
         return None
-    if VERSION >= (3, 13) and _BYTES[values + 2]:
+    if VERSION >= (3, 13) and BYTES[values + 2]:
         return 0
     return _values_array_bytes(values, reported // _WORD)
 
@@ -131,39 +138,62 @@ def shared_keys_usable(tp: type) -> tuple[int, int]:
     return usable + _word(keys + 3 * _WORD), usable
 
 
-class InstanceStorage:
-    """Where one type's instances keep attribute values, resolved once per measurement."""
+_DICT_POINTER_WORD: Final = -3
+"""Word before a managed-storage instance that points at its ``__dict__`` (0: none).
 
-    __slots__ = ("_basicsize", "_inline", "_settled", "_steady_capacity")
+On 3.12 the same word holds the values pointer, tagged by an odd value, while
+there is no ``__dict__``; a real pointer is never odd, so one read serves all.
+"""
+_VALUES_POINTER_WORD_311: Final = -4
+
+
+def _no_values(obj: object) -> int:
+    return 0
+
+
+class InstanceStorage:
+    """Where one type's instances keep attribute values, resolved once per measurement.
+
+    ``values_bytes(obj)`` is the bytes of the attribute values storage that
+    ``getsizeof(obj)`` leaves out; it is the implementation for this version.
+    """
+
+    __slots__ = ("_basicsize", "_settled", "_steady_capacity", "_steady_prefix", "values_bytes")
 
     def __init__(self, tp: type) -> None:
         self._basicsize = tp.__basicsize__
-        self._inline = has_inline_values(tp)
         self._steady_capacity, usable = shared_keys_usable(tp)
+        steady = self._steady_capacity
+        self._steady_prefix = round_up(steady + 2, _WORD) if steady else -1
         self._settled = usable <= 1
-
-    def values_bytes(self, obj: object) -> int:
-        """Bytes of the attribute values storage that ``getsizeof(obj)`` leaves out."""
+        self.values_bytes: Callable[[object], int]
         if VERSION >= (3, 13):
-            return self._inline_values_bytes(obj) if self._inline else 0
-        values = self._values_address(obj)
-        if not values:
-            return 0
-        prefix = _BYTES[values - 1]
-        return prefix + self._capacity_from_prefix(prefix) * _WORD
+            self.values_bytes = self._inline_values_bytes if has_inline_values(tp) else _no_values
+        elif VERSION == (3, 12):
+            self.values_bytes = self._tagged_values_bytes
+        else:
+            self.values_bytes = self._values_array_bytes
 
     def dict_address(self, obj: object) -> int:
         """Address of a materialised ``__dict__`` object, or 0 when there is none."""
-        if VERSION == (3, 12):
-            tagged = _word(id(obj) - 3 * _WORD)
-            return 0 if tagged & 1 else tagged
-        return _word(id(obj) - 3 * _WORD)
+        word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
+        return 0 if word & 1 else word
 
-    def _values_address(self, obj: object) -> int:
-        if VERSION == (3, 11):
-            return _word(id(obj) - 4 * _WORD)
-        tagged = _word(id(obj) - 3 * _WORD)
-        return tagged + 1 if tagged & 1 else 0
+    def _values_array_bytes(self, obj: object) -> int:
+        """3.11: the values array the word before the ``__dict__`` pointer points at."""
+        values = WORDS[(id(obj) >> 3) + _VALUES_POINTER_WORD_311]
+        if not values:
+            return 0
+        prefix = BYTES[values - 1]
+        return prefix + self._capacity_from_prefix(prefix) * _WORD
+
+    def _tagged_values_bytes(self, obj: object) -> int:
+        """3.12: the values array of the tagged pointer, when there is no ``__dict__``."""
+        tagged = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
+        if not tagged & 1:
+            return 0
+        prefix = BYTES[tagged]  # the array starts at tagged + 1; its prefix byte before it
+        return prefix + self._capacity_from_prefix(prefix) * _WORD
 
     def _inline_values_bytes(self, obj: object) -> int:
         """Inline values of a 3.13 instance, sized as when it was allocated.
@@ -172,7 +202,7 @@ class InstanceStorage:
         but the object was allocated before: while a class is young each
         instance's values are one slot bigger than the byte says.
         """
-        capacity = _BYTES[id(obj) + self._basicsize]
+        capacity = BYTES[id(obj) + self._basicsize]
         if capacity > self._steady_capacity or not self._settled:
             capacity += 1
         return _inline_values_size(capacity)
@@ -185,7 +215,4 @@ class InstanceStorage:
         capacity; the first few dozen instances of a class were given more, and for
         those the middle candidate is the expected value.
         """
-        steady = self._steady_capacity
-        if steady and round_up(steady + 2, _WORD) == prefix:
-            return steady
-        return prefix - 6
+        return self._steady_capacity if prefix == self._steady_prefix else prefix - 6

@@ -7,11 +7,26 @@ dynamic path, so a lying annotation costs speed, never exactness.
 
 from __future__ import annotations
 
-from sys import getrefcount
+from sys import getrefcount, getsizeof
 from typing import Any, Final
 
 from allocative._kinds import BUILTIN_KINDS, Kind
-from allocative._visitor import BULK_EXCLUSIVE_REFS, EXCLUSIVE_REFS, INLINE_DEPTH, Visitor
+from allocative._layout import (
+    BYTES,
+    DICT_VALUES_WORD,
+    STR_INTERNED,
+    STR_STATE_OFFSET,
+    SUPPORTED,
+    WORDS,
+)
+from allocative._visitor import (
+    BULK_EXCLUSIVE_REFS,
+    ENTRY_EXCLUSIVE_REFS,
+    EXCLUSIVE_REFS,
+    INLINE_DEPTH,
+    LATIN1,
+    Visitor,
+)
 
 _STR: Final = BUILTIN_KINDS[str]
 _INT: Final = BUILTIN_KINDS[int]
@@ -97,17 +112,23 @@ class SizeVisitor(Visitor):
             self.warnings.append("exit() without enter(); ignored")
 
     # -- typed visits ----------------------------------------------------------------
+    # They inline the claim (see _claim) where they run once per field of every object.
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
         if type(value) is str and not self._overhead:
-            if _STR.zero(value):  # type: ignore[misc]
+            if len(value) < 2:
+                if not value or ord(value) < LATIN1:
+                    return
+            elif BYTES[id(value) + STR_STATE_OFFSET] & STR_INTERNED:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             self.total += _STR.size(value)
             return
         self.visit_item(value)
@@ -122,6 +143,8 @@ class SizeVisitor(Visitor):
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             self.total += _INT.size(value)
             return
         self.visit_item(value)
@@ -134,6 +157,8 @@ class SizeVisitor(Visitor):
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             self.total += _FLOAT_BYTES
             return
         self.visit_item(value)
@@ -148,6 +173,8 @@ class SizeVisitor(Visitor):
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            else:
+                self._jappend(id(value))
             self.total += _BYTES.size(value)
             return
         self.visit_item(value)
@@ -155,8 +182,14 @@ class SizeVisitor(Visitor):
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
         if type(value) is list and value and not self._overhead:
-            if self._claim(value):
-                self._fill_sequence(_LIST, value, item)
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen.add(key)
+            else:
+                self._jappend(id(value))
+            self._fill_sequence(_LIST, value, item)
             return
         self.visit_item(value)
 
@@ -182,13 +215,18 @@ class SizeVisitor(Visitor):
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
         if type(value) is dict and value and not self._overhead:
-            if self._claim(value):
-                self.total += _DICT.size(value)
-                visit_key = _SCALAR_VISITS.get(key, _visit_any)
-                visit_value = _SCALAR_VISITS.get(item, _visit_any)
-                for k, v in value.items():
-                    visit_key(self, "", k)
-                    visit_value(self, "", v)
+            if getrefcount(value) > EXCLUSIVE_REFS:
+                ident = id(value)
+                if ident in self._seen:
+                    return
+                self._seen.add(ident)
+            else:
+                self._jappend(id(value))
+            if SUPPORTED and WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
+                self.total += _DICT.size(value)  # a split instance __dict__: its values array
+            else:
+                self.total += getsizeof(value)
+            self._entries(value)
             return
         self.visit_item(value)
 
@@ -205,35 +243,58 @@ class SizeVisitor(Visitor):
             if key in self._seen:
                 return False
             self._seen.add(key)
+        else:
+            self._jappend(id(value))
         return True
+
+    def _entries(self, value: dict[Any, Any]) -> None:
+        """Visit a dict's keys and values: strings, ints and floats inline, others by type."""
+        seen = self._seen
+        added = 0
+        try:
+            for key, item in value.items():
+                if type(key) is str and len(key) > 1:
+                    if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
+                        if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
+                            added += getsizeof(key)
+                        elif id(key) not in seen:
+                            seen.add(id(key))
+                            added += getsizeof(key)
+                else:
+                    _visit_any(self, "", key)
+                tp = type(item)
+                if tp is float:
+                    if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        added += _FLOAT_BYTES
+                    elif id(item) not in seen:
+                        seen.add(id(item))
+                        added += _FLOAT_BYTES
+                elif tp is int:
+                    if -5 <= item <= 256:
+                        continue
+                    if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        added += _INT.size(item)
+                    elif id(item) not in seen:
+                        seen.add(id(item))
+                        added += _INT.size(item)
+                else:
+                    _visit_any(self, "", item)
+        finally:
+            self.total += added
 
     def _fill_sequence(self, kind: Kind, value: Any, item: type | None) -> None:
         """Count a claimed list, tuple or set and visit its elements by the declared type."""
         self.total += kind.size(value)
         if item is float:
-            self._visit_floats(value)
+            added = count_floats(self, value)  # may add other elements' bytes to total first
+            self.total += added * _FLOAT_BYTES
             return
         visit = _SCALAR_VISITS.get(item, _visit_any)
         for element in value:
             visit(self, "", element)
 
-    def _visit_floats(self, items: Any) -> None:
-        """Count a container's floats; other elements are visited by type."""
-        added = count_floats(self, items)  # may add other elements' bytes to total first
-        self.total += added * _FLOAT_BYTES
-
     def _expand(self, entry: Any) -> None:
         self._expand_now(entry[0], entry[1])
-
-    def _expand_now(self, kind: Kind, value: object) -> None:
-        """Visit what ``value`` refers to; a failure becomes a warning and a frame."""
-        base = len(self._open)
-        try:
-            kind.expand(self, value)  # type: ignore[misc]
-        except Exception as error:
-            self._failed(kind, value, error, base)
-        if len(self._open) > base:
-            self._close_to(base, kind.name)
 
 
 def _visit_any(visitor: SizeVisitor, name: str, value: object) -> None:

@@ -22,6 +22,8 @@ DICT_STORAGE: Final = "__dict__"
 ALLOCATOR_OVERHEAD: Final = "allocator_overhead"
 VISIT_FAILED: Final = "[visit failed]"
 MUTATED: Final = "[mutated during traversal]"
+LATIN1: Final = 256
+"""One-character strings below this code point are the interpreter's own: never counted."""
 INLINE_DEPTH: Final = 12
 """Objects are expanded as soon as they are met, up to this many levels of nesting;
 deeper ones wait on the work stack, so no tree can exhaust the Python stack."""
@@ -46,14 +48,31 @@ EXCLUSIVE_REFS: Final = _exclusive_refcount()
 """Above this count an object may have other owners and is checked against the seen set."""
 BULK_EXCLUSIVE_REFS: Final = EXCLUSIVE_REFS - 1 if EXCLUSIVE_REFS else 0
 """The same bound for ``map(getrefcount, container)``, which holds no extra reference."""
+ENTRY_EXCLUSIVE_REFS: Final = EXCLUSIVE_REFS + 1 if EXCLUSIVE_REFS else 0
+"""The same bound for ``key`` or ``item`` in ``for key, item in d.items()``: the
+iterator's result tuple, reused from one entry to the next, holds one more."""
+
+
+PYMALLOC_MAX: Final = 512
+"""Requests up to this size come from pymalloc, in multiples of 16 bytes."""
+MMAP_THRESHOLD: Final = 128 * 1024
+"""glibc's default ``M_MMAP_THRESHOLD``: requests from this size get their own mapping."""
+PAGE: Final = 4096
 
 
 def allocator_rounding(block: int) -> int:
-    """Bytes the allocator adds to a request of ``block`` bytes (pymalloc or glibc malloc)."""
+    """Bytes the allocator adds to a request of ``block`` bytes (pymalloc or glibc malloc).
+
+    glibc gives a request a chunk of ``block + 8`` rounded up to 16 bytes; a big
+    request is mapped on its own, that chunk plus 8 rounded up to whole pages.
+    """
     if block <= 0:
         return 0
-    if block <= 512:
+    if block <= PYMALLOC_MAX:
         return -block % 16
+    if block >= MMAP_THRESHOLD:
+        chunk = -(-(block + 8) // 16) * 16 + 8
+        return -(-chunk // PAGE) * PAGE - block
     return -(block + 8) % 16 + 8
 
 
@@ -70,6 +89,8 @@ class Visitor:
     __slots__ = (
         "_custom",
         "_inline",
+        "_jappend",
+        "_journal",
         "_kinds",
         "_open",
         "_overhead",
@@ -81,6 +102,11 @@ class Visitor:
 
     def __init__(self, *, allocator_overhead: bool = False) -> None:
         self._seen: set[int] = set()
+        # Ids that typed visits claimed without the seen set (they had one owner),
+        # kept while the expansion that claimed them runs: if it fails, they join
+        # the seen set so that the reflective re-visit does not count them again.
+        self._journal: list[int] = []
+        self._jappend = self._journal.append
         self._inline = 0
         self._kinds: dict[type, Kind] = {}
         self._custom = _registry.snapshot()
@@ -125,6 +151,7 @@ class Visitor:
         try:
             visit(value, self)
         except Exception as error:
+            self._seen.update(self._journal)
             self._close_to(depth, None)
             self._warn_failed(visit, error)
             self.visit_field(VISIT_FAILED, value)
@@ -190,8 +217,22 @@ class Visitor:
     def _expand(self, entry: Any) -> None:
         raise NotImplementedError
 
+    def _expand_now(self, kind: Kind, value: object) -> None:
+        """Visit what ``value`` refers to; a failure becomes a warning and a frame."""
+        base = len(self._open)
+        journal = self._journal
+        mark = len(journal)
+        try:
+            kind.expand(self, value)  # type: ignore[misc]
+        except Exception as error:
+            self._failed(kind, value, error, base)
+        del journal[mark:]
+        if len(self._open) > base:
+            self._close_to(base, kind.name)
+
     def _failed(self, kind: Kind, value: object, error: Exception, base: int) -> None:
         """Turn an expansion that raised into a warning and an explicit frame."""
+        self._seen.update(self._journal)
         self._close_to(base, None)
         message = str(error)
         if isinstance(error, RuntimeError) and ("changed" in message or "mutated" in message):
