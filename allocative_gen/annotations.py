@@ -9,12 +9,18 @@ from typing import Final
 import libcst as cst
 
 from allocative_gen.names import Names
-from allocative_gen.rules import ELLIPSIS, OPAQUE, SKIP, VISIT_WITH, Option, TypeRef
+from allocative_gen.rules import (
+    ANNOTATED,
+    ELLIPSIS,
+    NOT_FIELDS,
+    OPTIONS,
+    UNWRAPPED,
+    VISIT_WITH,
+    Option,
+    TypeRef,
+    canonical,
+)
 
-NOT_FIELDS: Final = frozenset({"typing.ClassVar", "dataclasses.InitVar", "dataclasses.KW_ONLY"})
-"""Annotations that declare something other than an instance field."""
-_UNWRAP: Final = frozenset({"typing.Final", "typing.Required", "typing.NotRequired"})
-_OPTIONS: Final = {SKIP: Option.SKIP, OPAQUE: Option.OPAQUE}
 _EMPTY_MODULE: Final = cst.Module(body=[])
 
 
@@ -28,17 +34,6 @@ class Annotation:
     is_field: bool = True
 
 
-def canonical(name: str) -> str:
-    """One spelling per type: ``typing_extensions`` and the runtime's private modules folded."""
-    for prefix, replacement in (
-        ("typing_extensions.", "typing."),
-        ("allocative._marker.", "allocative."),
-    ):
-        if name.startswith(prefix):
-            return replacement + name[len(prefix) :]
-    return name
-
-
 def read_annotation(node: cst.BaseExpression | None, names: Names) -> Annotation:
     """The :class:`Annotation` of annotation expression ``node`` (None: unannotated)."""
     if node is None:
@@ -49,9 +44,9 @@ def read_annotation(node: cst.BaseExpression | None, names: Names) -> Annotation
         if base in NOT_FIELDS:
             return Annotation(None, is_field=False)
         args = _subscript_args(node)
-        if base == "typing.Annotated" and args:
+        if base == ANNOTATED and args:
             return _annotated(args[0], args[1:], names)
-        if base in _UNWRAP and args:
+        if base in UNWRAPPED and args:
             return read_annotation(args[0], names)
     elif canonical(names.qualified(node) or "") in NOT_FIELDS:
         return Annotation(None, is_field=False)
@@ -63,7 +58,7 @@ def type_ref(node: cst.BaseExpression, names: Names) -> TypeRef:
     node = _unquote(node)
     if isinstance(node, cst.Subscript):
         base = canonical(names.qualified(node.value) or "<expression>")
-        if base == "typing.Annotated" or base in _UNWRAP:
+        if base == ANNOTATED or base in UNWRAPPED:
             return type_ref(_subscript_args(node)[0], names)
         return TypeRef(base, tuple(type_ref(arg, names) for arg in _subscript_args(node)))
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
@@ -86,7 +81,7 @@ def _annotated(
                 function = _EMPTY_MODULE.code_for_node(item.args[0].value)
                 return Annotation(found.type, Option.VISIT_WITH, function, found.is_field)
             continue
-        option = _OPTIONS.get(canonical(names.qualified(item) or ""))
+        option = OPTIONS.get(canonical(names.qualified(item) or ""))
         if option is not None:
             return Annotation(found.type, option, None, found.is_field)
     return found

@@ -8,21 +8,21 @@ from typing import Protocol
 
 import libcst as cst
 
-from allocative_gen.annotations import canonical
 from allocative_gen.fields import declared_fields
-from allocative_gen.kinds import (
-    FIELDLESS_BASES,
-    NAMEDTUPLE,
-    PYDANTIC_INTERNALS,
-    PYDANTIC_MODEL,
-    Kind,
-    decorator_kind,
-    has_own_method,
-    is_opaque,
-)
+from allocative_gen.kinds import decorator_kind, has_own_method, is_opaque
 from allocative_gen.model import BaseCall, FieldVisit, MethodFacts, Problem, Step
 from allocative_gen.names import Names
-from allocative_gen.rules import Visit, visit_for_option
+from allocative_gen.rules import (
+    DYNAMIC_VISIT,
+    NAMEDTUPLE,
+    PYDANTIC_INTERNALS,
+    PYDANTIC_MODELS,
+    Kind,
+    Visit,
+    canonical,
+    is_fieldless_base,
+    visit_for_option,
+)
 
 _EMPTY_MODULE = cst.Module(body=[])
 _MAX_DEPTH = 50
@@ -80,9 +80,9 @@ def class_kind(source: ClassSource, finder: BaseFinder, depth: int = 0) -> Kind:
     for qualified, _ in _bases(source):
         if qualified == NAMEDTUPLE:
             return Kind.NAMEDTUPLE
-        if qualified == PYDANTIC_MODEL:
+        if qualified in PYDANTIC_MODELS:
             return Kind.PYDANTIC
-        if depth < _MAX_DEPTH and not _fieldless(qualified):
+        if depth < _MAX_DEPTH and not is_fieldless_base(qualified):
             found = finder.find(qualified, source)
             if found is not None and class_kind(found, finder, depth + 1) is Kind.PYDANTIC:
                 return Kind.PYDANTIC
@@ -113,7 +113,7 @@ def _collect(
     if kind is Kind.PYDANTIC and via is None:
         for name in PYDANTIC_INTERNALS:
             if name not in collected.covered:
-                collected.add(FieldVisit(name, name, Visit("visit_field")), {name})
+                collected.add(FieldVisit(name, name, Visit(DYNAMIC_VISIT)), {name})
     return collected
 
 
@@ -127,7 +127,7 @@ def _collect_base(
     collected: Collected,
 ) -> None:
     """Add the visits of one base: a call of its own method, or its fields inline."""
-    if _fieldless(qualified):
+    if is_fieldless_base(qualified):
         return
     found = finder.find(qualified, source) if depth < _MAX_DEPTH else None
     if found is None:
@@ -155,10 +155,6 @@ def _bases(source: ClassSource) -> list[tuple[str, str]]:
         qualified = canonical(source.names.qualified(value) or "<expression>")
         found.append((qualified, _EMPTY_MODULE.code_for_node(value)))
     return found
-
-
-def _fieldless(qualified: str) -> bool:
-    return qualified in FIELDLESS_BASES or qualified.startswith("builtins.")
 
 
 def _mangled(name: str, class_name: str) -> str:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from allocative_gen.annotations import Annotation, canonical, read_annotation
-from allocative_gen.kinds import ATTRS_FIELDS, Kind, body_statements
+from allocative_gen.annotations import Annotation, read_annotation
+from allocative_gen.kinds import body_statements
 from allocative_gen.names import Names
-
-_NOT_SLOTS = frozenset({"__dict__", "__weakref__"})
+from allocative_gen.rules import ATTRS_FIELD_CALLS, NOT_SLOTS, SLOTS, Kind, canonical
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def _annotated(statements: Sequence[object], names: Names, kind: Kind) -> list[D
         if isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
             name = statement.target.value
             annotation = read_annotation(statement.annotation.annotation, names)
-            if not annotation.is_field or name == "__slots__":
+            if not annotation.is_field or name == SLOTS:
                 continue
             if kind is Kind.ATTRS and not _is_attrs_field(statement.value, names):
                 continue
@@ -65,7 +64,7 @@ def _annotated(statements: Sequence[object], names: Names, kind: Kind) -> list[D
 def _is_attrs_field(value: cst.BaseExpression | None, names: Names) -> bool:
     if not isinstance(value, cst.Call):
         return False
-    return canonical(names.qualified(value.func) or "") in ATTRS_FIELDS
+    return canonical(names.qualified(value.func) or "") in ATTRS_FIELD_CALLS
 
 
 def _has_bare_attrs_field(statements: Sequence[object], names: Names) -> bool:
@@ -81,9 +80,7 @@ def _slots(statements: Sequence[object]) -> list[str] | None:
     for statement in statements:
         if isinstance(statement, cst.Assign | cst.AnnAssign):
             targets = statement.targets if isinstance(statement, cst.Assign) else [statement]
-            if any(
-                isinstance(t.target, cst.Name) and t.target.value == "__slots__" for t in targets
-            ):
+            if any(isinstance(t.target, cst.Name) and t.target.value == SLOTS for t in targets):
                 return _string_items(statement.value)
     return None
 
@@ -91,13 +88,13 @@ def _slots(statements: Sequence[object]) -> list[str] | None:
 def _string_items(value: cst.BaseExpression | None) -> list[str]:
     if isinstance(value, cst.SimpleString):
         text = value.evaluated_value
-        return [str(text)] if str(text) not in _NOT_SLOTS else []
+        return [str(text)] if str(text) not in NOT_SLOTS else []
     if isinstance(value, cst.Tuple | cst.List | cst.Set):
         found = []
         for element in value.elements:
             if isinstance(element.value, cst.SimpleString):
                 text = str(element.value.evaluated_value)
-                if text not in _NOT_SLOTS:
+                if text not in NOT_SLOTS:
                     found.append(text)
         return found
     if isinstance(value, cst.Dict):

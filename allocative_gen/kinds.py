@@ -1,57 +1,23 @@
-"""Which kind of class a class statement makes, and what its decorators say."""
+"""Which kind of class a class statement makes, and what its decorators say.
+
+The kinds and the decorators that make them are :mod:`allocative_gen.rules`'s.
+"""
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Final
-
 import libcst as cst
 
-from allocative_gen.annotations import canonical
 from allocative_gen.names import Names
-from allocative_gen.rules import MARKER, METHOD_NAME, OPAQUE
-
-
-class Kind(Enum):
-    """A kind of class, which decides what its fields are."""
-
-    DATACLASS = "dataclass"
-    ATTRS = "attrs"
-    ATTRS_AUTO = "attrs with auto_attribs"
-    ATTRS_DETECT = "attrs, auto_attribs detected"
-    NAMEDTUPLE = "NamedTuple"
-    PYDANTIC = "pydantic model"
-    PLAIN = "plain class"
-
-
-DATACLASS_DECORATORS: Final = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
-ATTRS_CLASSIC: Final = frozenset({"attr.s", "attr.attrs", "attrs.attrs"})
-ATTRS_NEXT_GEN: Final = frozenset(
-    {f"{module}.{name}" for module in ("attr", "attrs") for name in ("define", "frozen", "mutable")}
-    | {"attr.dataclass"}
+from allocative_gen.rules import (
+    ATTRS_CLASSIC,
+    ATTRS_NEXT_GEN,
+    DATACLASS_DECORATORS,
+    MARKER,
+    METHOD_NAME,
+    OPAQUE,
+    Kind,
+    canonical,
 )
-ATTRS_FIELDS: Final = frozenset({"attr.ib", "attr.attrib", "attr.field", "attrs.field"})
-NAMEDTUPLE: Final = "typing.NamedTuple"
-PYDANTIC_MODEL: Final = "pydantic.BaseModel"
-PYDANTIC_INTERNALS: Final = (
-    "__pydantic_fields_set__",
-    "__pydantic_extra__",
-    "__pydantic_private__",
-)
-"""Per-instance attributes every pydantic model owns besides its fields."""
-FIELDLESS_BASES: Final = frozenset(
-    {
-        "typing.Generic",
-        "typing.Protocol",
-        NAMEDTUPLE,
-        PYDANTIC_MODEL,
-        "abc.ABC",
-        "enum.Enum",
-        "attr.AttrsInstance",
-        "attrs.AttrsInstance",
-    }
-)
-"""Bases that declare no instance fields of their own."""
 
 
 def decorator_names(node: cst.ClassDef | cst.FunctionDef, names: Names) -> list[str]:

@@ -1,9 +1,15 @@
-"""Which field types are built in and how each is visited: shared by the generator and the plugin.
+"""The rules shared by the generator and the plugin: names, class kinds, fields and visits.
 
 This module is pure Python (no libcst, no jinja2, no mypy) so that the mypy
-plugin can import it. A field's type is described by :class:`TypeRef`, a
-qualified name with arguments (``builtins.list`` of ``builtins.str``); the
-generator builds it from source, the plugin from mypy's types.
+plugin can import it. Every table the generator and the plugin both need
+lives here once: the spelling of names (:func:`canonical`), the kinds of
+class and the decorators and bases that make them, the annotations that are
+not fields, which classes the runtime measures without help, and the visits.
+
+Names are compared in one spelling, :func:`canonical`'s. A field's type is
+described by :class:`TypeRef`, a qualified name with arguments
+(``builtins.list`` of ``builtins.str``); the generator builds it from source,
+the plugin from mypy's types.
 :func:`visit_for` maps it to the :class:`Visit` the generated method makes.
 
 The generated method's body is a sequence of statements of these shapes, so a
@@ -18,9 +24,8 @@ checker can read back which fields a method visits:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-from typing import Final
+from typing import Final, NamedTuple
 
 METHOD_NAME: Final = "__allocative__"
 """The name of the method the generator writes and the runtime calls."""
@@ -35,6 +40,86 @@ VISIT_WITH: Final = "allocative.visit_with"
 
 ELLIPSIS: Final = "..."
 """The name of the ``...`` argument in ``tuple[T, ...]``."""
+
+_FOLDED: Final = (("typing_extensions.", "typing."), ("allocative._marker.", "allocative."))
+_FOLDED_PREFIXES: Final = tuple(prefix for prefix, _ in _FOLDED)
+
+
+def canonical(name: str) -> str:
+    """One spelling per name: ``typing_extensions`` and the runtime's private module folded."""
+    if not name.startswith(_FOLDED_PREFIXES):
+        return name
+    for prefix, replacement in _FOLDED:
+        if name.startswith(prefix):
+            return replacement + name[len(prefix) :]
+    return name
+
+
+ANNOTATED: Final = "typing.Annotated"
+"""The annotation whose first argument is the field's type and whose others are options."""
+NOT_FIELDS: Final = frozenset({"typing.ClassVar", "dataclasses.InitVar", "dataclasses.KW_ONLY"})
+"""Annotations that declare something other than an instance field."""
+UNWRAPPED: Final = frozenset({"typing.Final", "typing.Required", "typing.NotRequired"})
+"""Annotations whose first argument is the field's type."""
+
+
+class Kind(Enum):
+    """A kind of class, which decides what its fields are."""
+
+    DATACLASS = "dataclass"
+    ATTRS = "attrs"
+    ATTRS_AUTO = "attrs with auto_attribs"
+    ATTRS_DETECT = "attrs, auto_attribs detected"
+    NAMEDTUPLE = "NamedTuple"
+    PYDANTIC = "pydantic model"
+    PLAIN = "plain class"
+
+
+DATACLASS_DECORATORS: Final = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
+"""Class decorators that make a dataclass."""
+ATTRS_CLASSIC: Final = frozenset({"attr.s", "attr.attrs", "attr.attributes", "attrs.attrs"})
+"""Class decorators that make an attrs class, ``auto_attribs`` off unless given."""
+ATTRS_NEXT_GEN: Final = frozenset(
+    {f"{module}.{name}" for module in ("attr", "attrs") for name in ("define", "frozen", "mutable")}
+    | {"attr.dataclass"}
+)
+"""Class decorators that make an attrs class, ``auto_attribs`` detected unless given."""
+ATTRS_FIELD_CALLS: Final = frozenset(
+    {"attr.ib", "attr.attrib", "attr.attr", "attr.field", "attrs.field"}
+)
+"""Calls that declare an attrs field (``x = attr.ib()``)."""
+NAMEDTUPLE: Final = "typing.NamedTuple"
+PYDANTIC_MODELS: Final = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
+"""pydantic's model base class, as exported and where it is defined (mypy's spelling)."""
+PYDANTIC_INTERNALS: Final = (
+    "__pydantic_fields_set__",
+    "__pydantic_extra__",
+    "__pydantic_private__",
+)
+"""Per-instance attributes every pydantic model owns besides its fields (visited dynamically)."""
+FIELDLESS_BASES: Final = frozenset(
+    {
+        "typing.Generic",
+        "typing.Protocol",
+        NAMEDTUPLE,
+        *PYDANTIC_MODELS,
+        "abc.ABC",
+        "enum.Enum",
+        "attr.AttrsInstance",
+        "attrs.AttrsInstance",
+    }
+)
+"""Bases that declare no instance fields of their own (nor does any class of ``builtins``)."""
+
+
+def is_fieldless_base(name: str) -> bool:
+    """Whether the base class ``name`` adds no fields to a class (``Generic``, ``object``)."""
+    return name in FIELDLESS_BASES or name.startswith("builtins.")
+
+
+SLOTS: Final = "__slots__"
+NOT_SLOTS: Final = frozenset({"__dict__", "__weakref__"})
+"""Names in ``__slots__`` that are not fields."""
 
 SCALARS: Final[dict[str, str]] = {
     "builtins.str": "str",
@@ -81,9 +166,13 @@ FIELD_VISITS: Final = frozenset(
 """Every visitor method a generated method calls for a field."""
 
 
-@dataclass(frozen=True)
-class TypeRef:
-    """A field's declared type: a qualified name (``builtins.list``) and its arguments."""
+class TypeRef(NamedTuple):
+    """A field's declared type: a qualified name (``builtins.list``) and its arguments.
+
+    A ``NamedTuple`` (immutable, compared and hashed by value) rather than a frozen
+    dataclass: the mypy plugin makes and compares several per field on its cold path,
+    where a tuple's C-level construction, hashing and equality are measurably cheaper.
+    """
 
     name: str
     args: tuple[TypeRef, ...] = ()
@@ -97,9 +186,15 @@ class Option(Enum):
     VISIT_WITH = VISIT_WITH
 
 
-@dataclass(frozen=True)
-class Visit:
-    """One visitor call for a field: the method and the type names passed after the value."""
+OPTIONS: Final = {SKIP: Option.SKIP, OPAQUE: Option.OPAQUE}
+"""The field options written as a bare name in ``Annotated[...]``; ``visit_with`` is called."""
+
+
+class Visit(NamedTuple):
+    """One visitor call for a field: the method and the type names passed after the value.
+
+    A ``NamedTuple`` for the same reason as :class:`TypeRef`.
+    """
 
     method: str
     type_args: tuple[str, ...] = ()
@@ -154,8 +249,27 @@ def visit_for_option(option: Option | None, tp: TypeRef | None) -> Visit | None:
 
 def is_measured_builtin(tp: TypeRef) -> bool:
     """Whether values of ``tp`` are measured by the runtime without an ``__allocative__``."""
-    return tp.name.startswith("builtins.") or tp.name in _RUNTIME_BUILTINS
+    return is_measured_class(tp.name)
 
+
+def is_measured_class(name: str) -> bool:
+    """Whether instances of the class ``name`` are measured by the runtime without help."""
+    if name in NOT_MEASURED:
+        return False
+    return name.startswith("builtins.") or name in _RUNTIME_BUILTINS or name in ABSTRACT_COLLECTIONS
+
+
+def holds_arguments(name: str) -> bool:
+    """Whether values of the class ``name`` hold values of its type arguments.
+
+    True for containers and for any class that is not built in (a marked
+    generic class visits its ``T`` fields); False for ``ndarray``, ``array``...
+    """
+    return name in CONTAINERS or not is_measured_class(name)
+
+
+NOT_MEASURED: Final = frozenset({"builtins.object"})
+"""``object`` says nothing about the value: the runtime can only measure it reflectively."""
 
 _RUNTIME_BUILTINS: Final = frozenset(
     {
@@ -170,6 +284,8 @@ _RUNTIME_BUILTINS: Final = frozenset(
         "datetime.date",
         "datetime.time",
         "datetime.timedelta",
+        "datetime.timezone",
+        "datetime.tzinfo",
         "uuid.UUID",
         "array.array",
         "mmap.mmap",
@@ -178,3 +294,40 @@ _RUNTIME_BUILTINS: Final = frozenset(
     }
 )
 """Types outside ``builtins`` that the runtime measures without help."""
+
+ABSTRACT_COLLECTIONS: Final = frozenset(
+    {
+        "typing.Iterable",
+        "typing.Iterator",
+        "typing.Reversible",
+        "typing.Collection",
+        "typing.Container",
+        "typing.Sized",
+        "typing.Sequence",
+        "typing.MutableSequence",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "typing.AbstractSet",
+        "typing.MutableSet",
+        "typing.MappingView",
+        "typing.KeysView",
+        "typing.ValuesView",
+        "typing.ItemsView",
+    }
+)
+"""Abstract collections: the runtime dispatches on a value's run-time type and checks its items."""
+
+CONTAINERS: Final = (
+    frozenset(SEQUENCES)
+    | frozenset(MAPPINGS)
+    | ABSTRACT_COLLECTIONS
+    | {
+        "collections.deque",
+        "collections.defaultdict",
+        "collections.OrderedDict",
+        "collections.Counter",
+        "collections.ChainMap",
+    }
+)
+"""Built-in generic classes whose values hold values of their type arguments
+(``list[Bad]`` is a problem, ``numpy.ndarray[Any, dtype[float64]]`` is not)."""

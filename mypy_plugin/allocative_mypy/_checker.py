@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 from mypy.messages import format_type_bare
 from mypy.nodes import Context, FuncDef, TypeInfo
 from mypy.plugin import ClassDefContext
 from mypy.types import Type, TypeVarType, get_proper_type
 
 from allocative_gen import rules
-from allocative_gen.rules import Visit
+from allocative_gen.rules import Kind, TypeRef, Visit
 from allocative_mypy import _errors, _names
 from allocative_mypy._fields import Field, FieldCollector, to_metadata
-from allocative_mypy._kinds import Kind, class_kind
-from allocative_mypy._measurable import Problem, ProblemKind, has_method, is_opaque, problems_of
-from allocative_mypy._method import normalised, read_steps
+from allocative_mypy._kinds import class_kind
+from allocative_mypy._measurable import (
+    Problem,
+    ProblemKind,
+    has_method,
+    is_measured_instance,
+    is_opaque,
+    problems_of,
+)
+from allocative_mypy._method import is_current, normalised, read_steps
 from allocative_mypy._stale import stale_reasons
 
 _DYNAMIC = Visit(rules.DYNAMIC_VISIT)
@@ -45,23 +54,32 @@ class ClassChecker:
         self._collector = FieldCollector(ctx.api.modules)
 
     def check(self) -> None:
-        """Run every check on the class and report what is wrong."""
-        own = self._collector.own(self._info)
-        self._info.metadata.setdefault(_names.METADATA_KEY, {})["fields"] = to_metadata(own)
-        inherited = self._collector.inherited(self._info)
-        if not is_opaque(self._info):
+        """Run every check on the class and report what is wrong.
+
+        Runs once per marked class on mypy's cold path: the class's kind and
+        ``@opaque`` are read once, and nothing is computed for a current class
+        that only a stale one needs.
+        """
+        info = self._info
+        kind = class_kind(info)
+        opaque = is_opaque(info)
+        own = self._collector.own(info, kind)
+        info.metadata.setdefault(_names.METADATA_KEY, {})["fields"] = to_metadata(own)
+        inherited = self._collector.inherited(info)
+        if not opaque:
             for field in own:
-                self._check_field(field, field.node or self._cls)
+                if field.option is None and not is_measured_instance(field.type):
+                    self._check_field(field, field.node or self._cls)
             for field in inherited:
-                if not has_method(field.owner):
+                if field.option is None and not has_method(field.owner):
                     self._check_field(field, self._cls)
-        self._check_method([*inherited, *own])
+        self._check_method([*inherited, *own] if inherited else own, kind, opaque)
 
     def _check_field(self, field: Field, ctx: Context) -> None:
-        if field.option is not None:
-            return
-        for problem in _unique(problems_of(field.type)):
-            self._report(field, problem, ctx)
+        problems = problems_of(field.type)
+        if problems:
+            for problem in _unique(problems):
+                self._report(field, problem, ctx)
 
     def _report(self, field: Field, problem: Problem, ctx: Context) -> None:
         cls = self._info.name
@@ -94,37 +112,61 @@ class ClassChecker:
     def _show(self, typ: Type) -> str:
         return format_type_bare(typ, self._api.options)
 
-    def _check_method(self, fields: list[Field]) -> None:
-        symbol = self._info.names.get(_names.METHOD)
+    def _check_method(self, fields: list[Field], kind: Kind, opaque: bool) -> None:
+        symbol = self._info.names.get(rules.METHOD_NAME)
         if symbol is None or symbol.node is None:
             _errors.error_missing_method(self._api, self._info.name, self._cls)
             return
         method = symbol.node
+        expected = {} if opaque else _expected_visits(fields, kind)
+        if isinstance(method, FuncDef) and is_current(method, expected):
+            return
         steps = read_steps(method) if isinstance(method, FuncDef) else None
         if steps is None:
             reasons = ['it is not a "(self, visitor)" method']
         else:
-            expected = self._expected_visits(fields)
             reasons = stale_reasons(steps, expected, self._covered_by)
         if reasons:
             _errors.error_stale_method(self._api, self._info.name, reasons, self._cls)
 
-    def _expected_visits(self, fields: list[Field]) -> dict[str, Visit | None]:
-        """The visit each field needs (None: not visited), as the generator would write it."""
-        if is_opaque(self._info):
-            return {}
-        expected: dict[str, Visit | None] = {}
-        for field in fields:
-            visit = rules.visit_for_option(field.option, field.ref)
-            expected[field.name] = None if visit is None else normalised(visit)
-        if class_kind(self._info) is Kind.PYDANTIC:
-            for name in _names.PYDANTIC_INTERNALS:
-                expected.setdefault(name, _DYNAMIC)
-        return expected
-
     def _covered_by(self, base: TypeInfo) -> set[str]:
         """The fields a call of ``base``'s own method visits (or deliberately skips)."""
         return self._collector.all_names(base)
+
+
+def _expected_visits(fields: list[Field], kind: Kind) -> dict[str, Visit | None]:
+    """The visit each field needs (None: not visited), as the generator would write it."""
+    expected: dict[str, Visit | None] = {}
+    visits = _VISITS
+    for field in fields:
+        if field.option is None:
+            visit = visits.get(field.ref)
+            expected[field.name] = _visit_for_type(field.ref) if visit is None else visit
+        else:
+            expected[field.name] = _normalised(rules.visit_for_option(field.option, field.ref))
+    if kind is Kind.PYDANTIC:
+        for name in rules.PYDANTIC_INTERNALS:
+            expected.setdefault(name, _DYNAMIC)
+    return expected
+
+
+_VISITS: dict[TypeRef | None, Visit] = {}
+"""The normalised visit of each declared type met so far: a pure function of the type."""
+_MAX_VISITS: Final = 4096
+
+
+def _visit_for_type(ref: TypeRef | None) -> Visit:
+    """``rules.visit_for(ref)`` without trailing ``None`` type names, memoised."""
+    visit = _VISITS.get(ref)
+    if visit is None:
+        if len(_VISITS) >= _MAX_VISITS:
+            _VISITS.clear()
+        visit = _VISITS[ref] = normalised(rules.visit_for(ref))
+    return visit
+
+
+def _normalised(visit: Visit | None) -> Visit | None:
+    return None if visit is None else normalised(visit)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

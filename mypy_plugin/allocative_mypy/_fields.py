@@ -10,7 +10,7 @@ symbol table.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from mypy.nodes import (
     AssignmentStmt,
@@ -30,11 +30,20 @@ from mypy.nodes import (
 )
 from mypy.types import CallableType, Type
 
-from allocative_gen.rules import Option, TypeRef
+from allocative_gen.rules import (
+    ATTRS_FIELD_CALLS,
+    NOT_SLOTS,
+    SLOTS,
+    Kind,
+    Option,
+    TypeRef,
+    canonical,
+    is_fieldless_base,
+)
 from allocative_mypy import _names
-from allocative_mypy._kinds import Kind, class_kind
+from allocative_mypy._kinds import class_kind
 from allocative_mypy._typeref import to_typeref
-from allocative_mypy._written import Reader, Written
+from allocative_mypy._written import Reader, Written, reader_for
 
 
 class Field(NamedTuple):
@@ -52,24 +61,32 @@ class Field(NamedTuple):
     owner: TypeInfo
 
 
+_new_field: Final = tuple.__new__
+"""Makes a :class:`Field` from a tuple of its values, skipping ``NamedTuple``'s Python-level
+``__new__`` in the loop that makes one per field."""
+
+
 class FieldCollector:
     """Reads the fields of classes; ``modules`` is mypy's module table, to resolve written names."""
 
     def __init__(self, modules: dict[str, MypyFile]) -> None:
         self._modules = modules
-        self._readers: dict[str, Reader] = {}
         self._own: dict[str, list[Field]] = {}
 
-    def own(self, info: TypeInfo) -> list[Field]:
-        """The fields ``info`` itself declares, in declaration order."""
+    def own(self, info: TypeInfo, kind: Kind | None = None) -> list[Field]:
+        """The fields ``info`` itself declares, in declaration order.
+
+        ``kind`` is ``info``'s kind when the caller knows it already.
+        """
         found = self._own.get(info.fullname)
         if found is None:
-            found = self._own[info.fullname] = self._read_own(info)
+            found = self._own[info.fullname] = self._read_own(info, kind)
         return found
 
-    def _read_own(self, info: TypeInfo) -> list[Field]:
+    def _read_own(self, info: TypeInfo, kind: Kind | None) -> list[Field]:
         if info.defn.defs.body:
-            return _BodyReader(info, self._reader(info.module_name)).fields()
+            reader = _BodyReader(info, reader_for(info.module_name, self._modules))
+            return reader.fields(class_kind(info) if kind is None else kind)
         stored = info.metadata.get(_names.METADATA_KEY, {}).get("fields")
         if stored is not None:
             return [_stored_field(info, entry) for entry in stored]
@@ -77,19 +94,15 @@ class FieldCollector:
 
     def inherited(self, info: TypeInfo) -> list[Field]:
         """Fields of ``info``'s bases that ``info`` does not redeclare, most basic first."""
-        own = {field.name for field in self.own(info)}
         seen: dict[str, Field] = {}
         for base in reversed(info.mro[1:]):
             if not is_fieldless(base):
                 for field in self.own(base):
                     seen[field.name] = field
+        if not seen:
+            return []
+        own = {field.name for field in self.own(info)}
         return [field for name, field in seen.items() if name not in own]
-
-    def _reader(self, module: str) -> Reader:
-        reader = self._readers.get(module)
-        if reader is None:
-            reader = self._readers[module] = Reader(module, self._modules)
-        return reader
 
     def all_names(self, info: TypeInfo) -> set[str]:
         """The names of every field of ``info``, its bases' included."""
@@ -99,19 +112,35 @@ class FieldCollector:
 
 def is_fieldless(info: TypeInfo) -> bool:
     """Whether a base contributes no fields (``Generic``, ``BaseModel``, built-ins, ...)."""
-    return info.module_name in _names.FIELDLESS_MODULES or info.fullname in _names.FIELDLESS_BASES
+    return is_fieldless_base(info.fullname)
 
 
 def to_metadata(fields: list[Field]) -> list[dict[str, Any]]:
     """The JSON form of ``fields`` kept in ``TypeInfo.metadata`` (types stay in the symbols)."""
     return [
-        {"name": f.name, "option": f.option.value if f.option else None, "ref": _ref_json(f.ref)}
+        {
+            "name": f.name,
+            "option": f.option.value if f.option else None,
+            "ref": _ref_json(f.ref),
+        }
         for f in fields
     ]
 
 
+_REF_JSON: dict[TypeRef, list[Any]] = {}
+"""The JSON form of each declared type met so far (shared, never mutated)."""
+_MAX_REF_JSON: Final = 4096
+
+
 def _ref_json(ref: TypeRef | None) -> Any:
-    return None if ref is None else [ref.name, [_ref_json(arg) for arg in ref.args]]
+    if ref is None:
+        return None
+    found = _REF_JSON.get(ref)
+    if found is None:
+        if len(_REF_JSON) >= _MAX_REF_JSON:
+            _REF_JSON.clear()
+        found = _REF_JSON[ref] = [ref.name, [_ref_json(arg) for arg in ref.args]]
+    return found
 
 
 def _ref_from_json(data: Any) -> TypeRef | None:
@@ -166,8 +195,7 @@ class _BodyReader:
         self._reader = reader
         self._body = info.defn.defs.body
 
-    def fields(self) -> list[Field]:
-        kind = class_kind(self._info)
+    def fields(self, kind: Kind) -> list[Field]:
         if kind is Kind.ATTRS_DETECT:
             kind = Kind.ATTRS if any(self._bare_attrs_fields()) else Kind.ATTRS_AUTO
         annotated = self._annotated(kind)
@@ -182,21 +210,35 @@ class _BodyReader:
         return annotated + [field for field in assigned if field.name not in known]
 
     def _annotated(self, kind: Kind) -> list[Field]:
+        """Class-level fields: annotated names, and for attrs the ``attr.ib()`` assignments.
+
+        The loop runs once per field of every marked class on mypy's cold path: kept flat.
+        """
         found = []
-        for stmt, name in _named_assignments(self._body):
-            attrs_field = kind is Kind.ATTRS and _is_attrs_field_call(stmt)
+        info, annotation = self._info, self._reader.annotation
+        attrs, pydantic = kind is Kind.ATTRS, kind is Kind.PYDANTIC
+        for stmt in self._body:
+            if not isinstance(stmt, AssignmentStmt) or len(stmt.lvalues) != 1:
+                continue
+            target = stmt.lvalues[0]
+            if not isinstance(target, NameExpr):
+                continue
+            name = target.name
+            attrs_field = attrs and _is_attrs_field_call(stmt)
             if stmt.unanalyzed_type is None:
                 if attrs_field:
-                    found.append(self._field(name, None, Written(None), stmt))
+                    found.append(Field(name, None, None, None, stmt, info))
                 continue
-            written = self._reader.annotation(stmt.unanalyzed_type)
-            if not written.is_field or name == _names.SLOTS:
+            written = annotation(stmt.unanalyzed_type)
+            if not written.is_field or name == SLOTS:
                 continue
-            if kind is Kind.ATTRS and not attrs_field:
+            if attrs and not attrs_field:
                 continue
-            if kind is Kind.PYDANTIC and name.startswith("_"):
+            if pydantic and name.startswith("_"):
                 continue
-            found.append(self._field(name, stmt.type, written, stmt))
+            found.append(
+                _new_field(Field, (name, stmt.type, written.ref, written.option, stmt, info))
+            )
         return found
 
     def _bare_attrs_fields(self) -> Iterator[AssignmentStmt]:
@@ -206,7 +248,7 @@ class _BodyReader:
 
     def _slots(self) -> list[str] | None:
         for stmt, name in _named_assignments(self._body):
-            if name == _names.SLOTS:
+            if name == SLOTS:
                 return _string_items(stmt.rvalue)
         return None
 
@@ -257,7 +299,7 @@ def _is_attrs_field_call(stmt: AssignmentStmt) -> bool:
     call = stmt.rvalue
     if not isinstance(call, CallExpr) or not isinstance(call.callee, RefExpr):
         return False
-    return _names.canonical(call.callee.fullname) in _names.ATTRS_FIELD_CALLS
+    return canonical(call.callee.fullname) in ATTRS_FIELD_CALLS
 
 
 def _string_items(value: object) -> list[str]:
@@ -267,7 +309,7 @@ def _string_items(value: object) -> list[str]:
         items = [item.value for item in value.items if isinstance(item, StrExpr)]
     else:
         items = []
-    return [item for item in items if item not in _names.NOT_SLOTS]
+    return [item for item in items if item not in NOT_SLOTS]
 
 
 def _self_targets(stmt: AssignmentStmt, this: str) -> list[str]:

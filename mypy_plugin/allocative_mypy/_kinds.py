@@ -1,28 +1,22 @@
 """Which kind of class a class is (it decides what its fields are), read order-independently.
 
 The kind comes from the class's own decorators and bases as written, never
-from what the dataclasses or attrs plugins have done to it so far.
+from what the dataclasses or attrs plugins have done to it so far. The kinds
+and the decorators that make them are the generator's (``allocative_gen.rules``).
 """
 
 from __future__ import annotations
 
-from enum import Enum
-
 from mypy.nodes import CallExpr, ClassDef, Expression, NameExpr, RefExpr, TypeInfo
 
-from allocative_mypy import _names
-
-
-class Kind(Enum):
-    """A kind of class, mirroring ``allocative_gen.kinds.Kind``."""
-
-    DATACLASS = "dataclass"
-    ATTRS = "attrs"
-    ATTRS_AUTO = "attrs with auto_attribs"
-    ATTRS_DETECT = "attrs, auto_attribs detected"
-    NAMEDTUPLE = "NamedTuple"
-    PYDANTIC = "pydantic model"
-    PLAIN = "plain class"
+from allocative_gen.rules import (
+    ATTRS_CLASSIC,
+    ATTRS_NEXT_GEN,
+    DATACLASS_DECORATORS,
+    PYDANTIC_MODELS,
+    Kind,
+    canonical,
+)
 
 
 def class_kind(info: TypeInfo) -> Kind:
@@ -32,7 +26,7 @@ def class_kind(info: TypeInfo) -> Kind:
         return kind
     if info.is_named_tuple:
         return Kind.NAMEDTUPLE
-    if any(base.fullname == _names.PYDANTIC_MODEL for base in info.mro):
+    if any(base.fullname in PYDANTIC_MODELS for base in info.mro):
         return Kind.PYDANTIC
     return Kind.PLAIN
 
@@ -42,17 +36,17 @@ def decorator_kind(defn: ClassDef) -> Kind | None:
     for decorator in defn.decorators:
         call = decorator if isinstance(decorator, CallExpr) else None
         name = _fullname(call.callee if call else decorator)
-        if name in _names.DATACLASS_DECORATORS:
+        if name in DATACLASS_DECORATORS:
             return Kind.DATACLASS
-        if name in _names.ATTRS_NEXT_GEN:
+        if name in ATTRS_NEXT_GEN:
             return _attrs_kind(call, default=None)
-        if name in _names.ATTRS_CLASSIC:
+        if name in ATTRS_CLASSIC:
             return _attrs_kind(call, default=False)
     return None
 
 
 def _fullname(expr: Expression) -> str:
-    return _names.canonical(expr.fullname) if isinstance(expr, RefExpr) else ""
+    return canonical(expr.fullname) if isinstance(expr, RefExpr) else ""
 
 
 def _attrs_kind(call: CallExpr | None, default: bool | None) -> Kind:

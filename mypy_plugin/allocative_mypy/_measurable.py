@@ -8,6 +8,7 @@ runtime, implements ``__allocative__``, or is marked ``@allocative`` or
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -26,7 +27,8 @@ from mypy.types import (
 )
 
 from allocative_gen import rules
-from allocative_mypy import _builtins, _names
+from allocative_gen.rules import canonical, holds_arguments, is_measured_class
+from allocative_mypy import _names
 
 
 class ProblemKind(Enum):
@@ -49,15 +51,18 @@ def problems_of(declared: Type | None) -> list[Problem]:
     """Every part of ``declared`` that cannot be measured (None: an unannotated field)."""
     if declared is None:
         return [Problem(ProblemKind.ANY, AnyType(TypeOfAny.unannotated))]
-    if (
-        isinstance(declared, Instance)
-        and not declared.args
-        and _builtins.is_measured_builtin(declared.type.fullname)
-    ):
-        return []
     found: list[Problem] = []
     _walk(declared, set(), found)
     return found
+
+
+def is_measured_instance(declared: Type | None) -> bool:
+    """Whether ``declared`` is a built-in class without arguments: the common case, told fast."""
+    return (
+        isinstance(declared, Instance)
+        and not declared.args
+        and is_measured_class(declared.type.fullname)
+    )
 
 
 def is_marked(info: TypeInfo) -> bool:
@@ -72,13 +77,13 @@ def is_opaque(info: TypeInfo) -> bool:
 
 def has_method(info: TypeInfo) -> bool:
     """Whether ``info`` gives its instances an ``__allocative__`` (written, marked or opaque)."""
-    return _names.METHOD in info.names or is_marked(info) or is_opaque(info)
+    return rules.METHOD_NAME in info.names or is_marked(info) or is_opaque(info)
 
 
 def implements(info: TypeInfo) -> bool:
     """Whether the runtime can measure instances of ``info`` exactly."""
-    for klass in info.mro:
-        if _builtins.is_measured_builtin(klass.fullname) or has_method(klass):
+    for klass in info.mro:  # noqa: SIM110 (a loop is cheaper than any() over a generator)
+        if is_measured_class(klass.fullname) or has_method(klass):
             return True
     return False
 
@@ -88,13 +93,16 @@ def _metadata(info: TypeInfo) -> dict[str, object]:
 
 
 def _has_decorator(info: TypeInfo, name: str) -> bool:
-    return any(
-        isinstance(d, RefExpr) and _names.canonical(d.fullname) == name
-        for d in info.defn.decorators
-    )
+    for decorator in info.defn.decorators:
+        if isinstance(decorator, RefExpr) and canonical(decorator.fullname) == name:
+            return True
+    return False
 
 
 def _walk(typ: Type, seen_aliases: set[str], found: list[Problem]) -> None:
+    if isinstance(typ, Instance):  # the common case first: no alias, already proper
+        _walk_instance(typ, seen_aliases, found)
+        return
     if isinstance(typ, TypeAliasType):
         key = str(typ)
         if key in seen_aliases:
@@ -114,15 +122,18 @@ def _walk(typ: Type, seen_aliases: set[str], found: list[Problem]) -> None:
         found.append(Problem(ProblemKind.GENERIC, proper))
 
 
-def _walk_all(types: list[Type], seen_aliases: set[str], found: list[Problem]) -> None:
+def _walk_all(types: Sequence[Type], seen_aliases: set[str], found: list[Problem]) -> None:
     for item in types:
         _walk(item, seen_aliases, found)
 
 
 def _walk_instance(typ: Instance, seen_aliases: set[str], found: list[Problem]) -> None:
-    if implements(typ.type):
-        if _builtins.holds_arguments(typ.type.fullname):
-            _walk_all(list(typ.args), seen_aliases, found)
+    info = typ.type
+    name = info.fullname
+    if is_measured_class(name) or implements(info):
+        if typ.args and holds_arguments(name):
+            for arg in typ.args:
+                _walk(arg, seen_aliases, found)
     else:
         found.append(Problem(ProblemKind.UNMEASURABLE, typ))
 

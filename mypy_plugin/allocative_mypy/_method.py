@@ -8,6 +8,7 @@ unrecognised statement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 from mypy.nodes import (
@@ -19,7 +20,6 @@ from mypy.nodes import (
     NameExpr,
     PassStmt,
     RefExpr,
-    Statement,
     StrExpr,
     TypeInfo,
 )
@@ -60,43 +60,104 @@ def read_steps(method: FuncDef) -> list[Step] | None:
     """The steps of a method's body, or None when its signature is not ``(self, visitor)``."""
     if len(method.arguments) != 2:
         return None
-    names = (method.arguments[0].variable.name, method.arguments[1].variable.name)
-    steps = (_read_statement(stmt, *names) for stmt in method.body.body)
-    return [step for step in steps if step is not None]
+    self_name = method.arguments[0].variable.name
+    visitor_name = method.arguments[1].variable.name
+    steps: list[Step] = []
+    for stmt in method.body.body:
+        if isinstance(stmt, PassStmt):
+            continue
+        if not isinstance(stmt, ExpressionStmt):
+            steps.append(Unrecognised(stmt.line))
+            continue
+        call = stmt.expr
+        if isinstance(call, StrExpr):
+            continue
+        step = None
+        if isinstance(call, CallExpr) and isinstance(call.callee, MemberExpr):
+            step = _read_call(call, call.callee, self_name, visitor_name)
+        steps.append(Unrecognised(stmt.line) if step is None else step)
+    return steps
 
 
-def _read_statement(stmt: Statement, self_name: str, visitor_name: str) -> Step | None:
-    if isinstance(stmt, PassStmt):
-        return None
-    if not isinstance(stmt, ExpressionStmt):
-        return Unrecognised(stmt.line)
-    if isinstance(stmt.expr, StrExpr):
-        return None
-    call = stmt.expr
-    if isinstance(call, CallExpr) and isinstance(call.callee, MemberExpr):
-        step = _read_call(call, call.callee, self_name, visitor_name)
-        if step is not None:
-            return step
-    return Unrecognised(stmt.line)
+def is_current(method: FuncDef, expected: Mapping[str, Visit | None]) -> bool:
+    """Whether ``method`` visits exactly the ``expected`` fields, each as expected: the fast path.
+
+    The common case, checked without building a step per statement: a
+    ``(self, visitor)`` method whose body is only ``visitor.<visit>("<field>",
+    self.<field>[, <type names>])`` calls, one per field that is visited
+    (``None`` in ``expected``: skipped), with the expected visit. True only
+    when :func:`read_steps` and ``_stale.stale_reasons`` would find nothing
+    wrong; False sends the caller to them for the reasons (also when the
+    method is current in a way this does not recognise, like a base call).
+    """
+    arguments = method.arguments
+    if len(arguments) != 2:
+        return False
+    self_name, visitor = arguments[0].variable.name, arguments[1].variable.name
+    wanted = {name: visit for name, visit in expected.items() if visit is not None}
+    for stmt in method.body.body:
+        if not isinstance(stmt, ExpressionStmt):
+            if isinstance(stmt, PassStmt):
+                continue
+            return False
+        call = stmt.expr
+        if not isinstance(call, CallExpr):
+            if isinstance(call, StrExpr):
+                continue
+            return False
+        callee, args = call.callee, call.args
+        if not isinstance(callee, MemberExpr) or len(args) < 2:
+            return False
+        target, field, value = callee.expr, args[0], args[1]
+        if not isinstance(target, NameExpr) or target.name != visitor:
+            return False
+        if not isinstance(field, StrExpr) or not isinstance(value, MemberExpr):
+            return False
+        name, visit_name, this = field.value, callee.name, value.expr
+        visit = wanted.pop(name, None)
+        if visit is None or visit.method != visit_name or value.name != name:
+            return False
+        if not isinstance(this, NameExpr) or this.name != self_name:
+            return False
+        if len(args) > 2 and visit_name != _VISIT_WITH_FUNCTION:
+            if not _type_names_are(args, visit.type_args):
+                return False
+        elif visit.type_args:
+            return False
+    return not wanted
+
+
+def _type_names_are(args: list[Expression], names: tuple[str, ...]) -> bool:
+    """Whether ``args[2:]`` name the types ``names``, then only ``None`` (left out when written)."""
+    if len(args) - 2 < len(names):
+        return False
+    for index, arg in enumerate(args[2:]):
+        name = _type_name(arg)
+        if name != (names[index] if index < len(names) else _NONE):
+            return False
+    return True
 
 
 def _read_call(call: CallExpr, callee: MemberExpr, self_name: str, visitor: str) -> Step | None:
-    target = callee.expr
-    if callee.name == rules.METHOD_NAME and isinstance(target, RefExpr):
+    target, method, args = callee.expr, callee.name, call.args
+    if method == rules.METHOD_NAME and isinstance(target, RefExpr):
         if isinstance(target.node, TypeInfo):
             return BaseCall(target.node, call.line)
         return None
     is_visitor = isinstance(target, NameExpr) and target.name == visitor
-    if not is_visitor or callee.name not in rules.FIELD_VISITS or len(call.args) < 2:
+    if not is_visitor or method not in rules.FIELD_VISITS or len(args) < 2:
         return None
-    field = call.args[0]
+    field = args[0]
     if not isinstance(field, StrExpr):
         return None
-    names = [] if callee.name == _VISIT_WITH_FUNCTION else [_type_name(a) for a in call.args[2:]]
-    while names and names[-1] == _NONE:
-        names.pop()
-    visit = Visit(callee.name, tuple(names))
-    return FieldCall(field.value, _self_attribute(call.args[1], self_name), visit, call.line)
+    if len(args) == 2 or method == _VISIT_WITH_FUNCTION:
+        visit = Visit(method)
+    else:
+        names = [_type_name(a) for a in args[2:]]
+        while names and names[-1] == _NONE:
+            names.pop()
+        visit = Visit(method, tuple(names))
+    return FieldCall(field.value, _self_attribute(args[1], self_name), visit, call.line)
 
 
 def normalised(visit: Visit) -> Visit:

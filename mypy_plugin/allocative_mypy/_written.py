@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from mypy.nodes import MypyFile, SymbolTable
+from mypy.nodes import MypyFile, SymbolTable, SymbolTableNode
 from mypy.types import (
     EllipsisType,
     RawExpressionType,
@@ -21,8 +21,17 @@ from mypy.types import (
     UnionType,
 )
 
-from allocative_gen.rules import ELLIPSIS, Option, TypeRef
-from allocative_mypy import _names
+from allocative_gen.rules import (
+    ANNOTATED,
+    ELLIPSIS,
+    NOT_FIELDS,
+    OPTIONS,
+    UNWRAPPED,
+    VISIT_WITH,
+    Option,
+    TypeRef,
+    canonical,
+)
 
 _CALL_NOTE_PREFIX: Final = "Suggestion: use "
 _CALL_NOTE_SUFFIX: Final = "[...]"
@@ -37,79 +46,120 @@ class Written(NamedTuple):
     is_field: bool = True
 
 
+UNANNOTATED: Final = Written(None)
+_NOT_A_FIELD: Final = Written(None, is_field=False)
+
+_PLAIN, _NOT_FIELD, _ANNOTATED, _UNWRAPPED = range(4)
+_FORMS: Final = {
+    **dict.fromkeys(NOT_FIELDS, _NOT_FIELD),
+    ANNOTATED: _ANNOTATED,
+    **dict.fromkeys(UNWRAPPED, _UNWRAPPED),
+}
+"""The special forms an annotation can start with, by canonical name: one look-up."""
+
+
+class _Name(NamedTuple):
+    """What a name written in a module means: the module's symbol for it (None: not the
+    module's own, so a built-in or unknown), its canonical full name, and as an annotation."""
+
+    symbol: SymbolTableNode | None
+    fullname: str | None
+    ref: TypeRef
+    written: Written
+
+
 class Reader:
-    """Reads annotations written in one module, resolving names through its symbol table."""
+    """Reads annotations written in one module, resolving names through its symbol table.
+
+    One reader serves every class of its module (:func:`reader_for`): mypy runs
+    the class hooks after the module's semantic analysis, so its names are
+    final by then. A bare name is resolved once and reused while the module
+    still binds it to the same symbol; dotted names are resolved afresh.
+    """
 
     def __init__(self, module: str, modules: dict[str, MypyFile]) -> None:
-        tree = modules.get(module)
-        builtins = modules.get("builtins")
-        self._scopes = [t.names for t in (tree, builtins) if t is not None]
-        self._resolved: dict[str, str | None] = {}
-        self._refs: dict[str, TypeRef] = {}
+        self.tree = modules.get(module)
+        self.builtins = modules.get("builtins")
+        self._module_names = self.tree.names if self.tree is not None else SymbolTable()
+        self._scopes = [t.names for t in (self.tree, self.builtins) if t is not None]
+        self._names: dict[str, _Name] = {}
 
     def annotation(self, written: Type | None) -> Written:
         """The :class:`Written` of an annotation (None: unannotated)."""
         if written is None:
-            return Written(None)
-        if isinstance(written, UnboundType):
-            base = self.resolve(written.name)
-            if base in _names.NOT_FIELDS:
-                return Written(None, is_field=False)
-            if base in _names.ANNOTATED and written.args:
-                option = self._first_option(written.args[1:])
-                return Written(self.annotation(written.args[0]).ref, option)
-            if base in _names.UNWRAPPED and written.args:
-                return self.annotation(written.args[0])
-        return Written(self.type_ref(written))
+            return UNANNOTATED
+        if not isinstance(written, UnboundType):
+            return Written(self.type_ref(written))
+        name, args = written.name, written.args
+        if not args:
+            return self._name(name).written
+        base = self._name(name).fullname
+        form = _FORMS.get(base, _PLAIN) if base is not None else _PLAIN
+        if form == _PLAIN:
+            return Written(TypeRef(base or _EXPRESSION, tuple(map(self.type_ref, args))))
+        if form == _NOT_FIELD:
+            return _NOT_A_FIELD
+        if form == _ANNOTATED:
+            return Written(self.annotation(args[0]).ref, self._first_option(args[1:]))
+        return self.annotation(args[0])
+
+    def _name(self, name: str) -> _Name:
+        """What the name ``name`` means here, reused while the module binds it alike."""
+        symbol = self._module_names.get(name)
+        found = self._names.get(name)
+        if found is not None and found.symbol is symbol:
+            return found
+        fullname = self.resolve(name)
+        ref = TypeRef(fullname or _EXPRESSION)
+        written = _NOT_A_FIELD if fullname in NOT_FIELDS else Written(ref)
+        found = _Name(symbol, fullname, ref, written)
+        if "." not in name:
+            self._names[name] = found
+        return found
 
     def type_ref(self, written: Type) -> TypeRef:
         """The :class:`TypeRef` of a type expression as written."""
         if isinstance(written, UnboundType):
-            if not written.args:
-                return self._named(written.name)
-            base = self.resolve(written.name) or _EXPRESSION
-            if base in _names.ANNOTATED or base in _names.UNWRAPPED:
-                return self.type_ref(written.args[0])
-            return TypeRef(base, tuple(self.type_ref(arg) for arg in written.args))
+            args = written.args
+            if not args:
+                return self._name(written.name).ref
+            base = self._name(written.name).fullname or _EXPRESSION
+            if base == ANNOTATED or base in UNWRAPPED:
+                return self.type_ref(args[0])
+            return TypeRef(base, tuple(map(self.type_ref, args)))
         if isinstance(written, UnionType):
-            return TypeRef("types.UnionType", tuple(self.type_ref(i) for i in written.items))
+            return TypeRef("types.UnionType", tuple(map(self.type_ref, written.items)))
         if isinstance(written, EllipsisType):
             return TypeRef(ELLIPSIS)
         if isinstance(written, TypeList):
-            return TypeRef("<list>", tuple(self.type_ref(i) for i in written.items))
+            return TypeRef("<list>", tuple(map(self.type_ref, written.items)))
         return TypeRef(_EXPRESSION)
-
-    def _named(self, name: str) -> TypeRef:
-        """The :class:`TypeRef` of a bare name, made once per name and module."""
-        ref = self._refs.get(name)
-        if ref is None:
-            ref = self._refs[name] = TypeRef(self.resolve(name) or _EXPRESSION)
-        return ref
 
     def resolve(self, name: str) -> str | None:
         """The canonical full name a (possibly dotted) name refers to in this module."""
-        if name not in self._resolved:
-            self._resolved[name] = self._lookup(name)
-        return self._resolved[name]
-
-    def _lookup(self, name: str) -> str | None:
         if not name:
+            return None
+        if "." not in name:
+            for scope in self._scopes:
+                symbol = scope.get(name)
+                if symbol is not None and symbol.fullname is not None:
+                    return canonical(symbol.fullname)
             return None
         parts = name.split(".")
         for scope in self._scopes:
             found = _resolve_in(scope, parts)
             if found is not None:
-                return _names.canonical(found)
+                return canonical(found)
         return None
 
     def _first_option(self, extras: Sequence[Type]) -> Option | None:
         for extra in extras:
             called = _called_name(extra)
             if called is not None:
-                if self.resolve(called) == _names.VISIT_WITH:
+                if self.resolve(called) == VISIT_WITH:
                     return Option.VISIT_WITH
             elif isinstance(extra, UnboundType):
-                option = _names.OPTIONS.get(self.resolve(extra.name) or "")
+                option = OPTIONS.get(self.resolve(extra.name) or "")
                 if option is not None:
                     return option
         return None
@@ -137,3 +187,19 @@ def _resolve_in(names: SymbolTable, parts: list[str]) -> str | None:
     if isinstance(symbol.node, MypyFile):
         return _resolve_in(symbol.node.names, parts[1:])
     return None
+
+
+_READERS: dict[str, Reader] = {}
+"""The reader of each module, kept while mypy keeps the same tree for the module."""
+
+
+def reader_for(module: str, modules: dict[str, MypyFile]) -> Reader:
+    """The reader of ``module``: shared by its classes, remade when mypy has a new tree for it."""
+    reader = _READERS.get(module)
+    if (
+        reader is None
+        or reader.tree is not modules.get(module)
+        or reader.builtins is not modules.get("builtins")
+    ):
+        reader = _READERS[module] = Reader(module, modules)
+    return reader

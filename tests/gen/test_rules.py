@@ -10,10 +10,15 @@ import pytest
 from allocative_gen.rules import (
     ELLIPSIS,
     FIELD_VISITS,
+    FIELDLESS_BASES,
     Option,
     TypeRef,
     Visit,
+    canonical,
+    holds_arguments,
+    is_fieldless_base,
     is_measured_builtin,
+    is_measured_class,
     visit_for,
     visit_for_option,
 )
@@ -74,6 +79,33 @@ def test_measured_builtins() -> None:
     assert is_measured_builtin(TypeRef("collections.deque"))
     assert is_measured_builtin(TypeRef("builtins.list", (USER,)))
     assert not is_measured_builtin(USER)
+
+
+def test_measured_classes_as_the_plugin_sees_them() -> None:
+    """Abstract collections and ``datetime.timezone`` are measured; ``object`` says nothing."""
+    assert is_measured_class("typing.Sequence")
+    assert is_measured_class("datetime.timezone")
+    assert is_measured_class("types.NoneType")
+    assert not is_measured_class("builtins.object")
+    assert holds_arguments("builtins.list")
+    assert holds_arguments("typing.Mapping")
+    assert holds_arguments(USER.name)
+    assert not holds_arguments("numpy.ndarray")
+
+
+def test_one_spelling_per_name() -> None:
+    """``typing_extensions`` and the runtime's private module fold into the public names."""
+    assert canonical("typing_extensions.Annotated") == "typing.Annotated"
+    assert canonical("allocative._marker.skip") == "allocative.skip"
+    assert canonical("typing.List") == "typing.List"
+
+
+def test_fieldless_bases_in_both_spellings() -> None:
+    """pydantic's model is fieldless whether named as exported or where defined (mypy's name)."""
+    assert {"pydantic.BaseModel", "pydantic.main.BaseModel"} <= FIELDLESS_BASES
+    assert is_fieldless_base("builtins.object")
+    assert is_fieldless_base("typing.Generic")
+    assert not is_fieldless_base(USER.name)
 
 
 def test_rules_import_neither_libcst_nor_jinja2() -> None:

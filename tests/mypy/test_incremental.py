@@ -162,3 +162,38 @@ def test_base_in_other_module_is_read_fresh(tmp_path: Path) -> None:
     write(tmp_path / "derived.py", DERIVED)
     stale = run_mypy(tmp_path, "derived.py", "base.py")
     assert codes(stale) == ["derived.py:9 [allocative-stale]"]
+
+
+ALIASED = """\
+from dataclasses import dataclass
+
+from allocative import Visitor, allocative
+
+{binding}
+
+
+@allocative
+@dataclass
+class Count:
+    value: Number
+
+    def __allocative__(self, visitor: Visitor) -> None:
+        visitor.visit_field("value", self.value)
+"""
+
+
+def test_names_are_read_again_when_the_module_changes(tmp_path: Path) -> None:
+    """The plugin's per-module name reader follows a module that binds a name anew.
+
+    ``Number`` as an alias is a name to the generator (a dynamic visit); imported
+    as ``int`` it is ``builtins.int`` (``visit_int``), so the same method turns stale.
+    """
+    cache = tmp_path / ".cache"
+    write(tmp_path / "counts.py", ALIASED.format(binding="Number = int"))
+    assert run_mypy(tmp_path, "counts.py", cache=cache) == []
+    write(tmp_path / "counts.py", ALIASED.format(binding="from builtins import int as Number"))
+    stale = run_mypy(tmp_path, "counts.py", cache=cache)
+    assert codes(stale) == ["counts.py:10 [allocative-stale]"]
+    assert '"value" is visited with visit_field instead of visit_int' in stale[0]
+    write(tmp_path / "counts.py", ALIASED.format(binding="Number = int"))
+    assert run_mypy(tmp_path, "counts.py") == []
