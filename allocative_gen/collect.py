@@ -8,7 +8,8 @@ from typing import Protocol
 
 import libcst as cst
 
-from allocative_gen.fields import declared_fields
+from allocative_gen.fields import Declared, declared_fields
+from allocative_gen.inheritance import CallBase, linearize, plan
 from allocative_gen.kinds import decorator_kind, has_own_method, is_opaque
 from allocative_gen.model import BaseCall, FieldVisit, MethodFacts, Problem, Step
 from allocative_gen.names import Names
@@ -45,31 +46,122 @@ class BaseFinder(Protocol):
         """The class named ``qualified`` as seen from ``context``'s module, or None."""
 
 
-@dataclass
-class Collected:
-    """The visits of a class, the field names they cover, and problems met on the way."""
-
-    steps: list[Step] = field(default_factory=list)
-    covered: set[str] = field(default_factory=set)
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, step: Step, names: set[str]) -> None:
-        """Append ``step`` unless already there, and mark ``names`` as visited."""
-        if step not in self.steps:
-            self.steps.append(step)
-        self.covered |= names
-
-
 def method_facts(
     source: ClassSource, finder: BaseFinder, quoted: bool
 ) -> tuple[MethodFacts, list[Problem]]:
-    """The facts of a marked class's method, and problems (errors and warnings) found."""
+    """The facts of a marked class's method, and problems (errors and warnings) found.
+
+    Which bases are called and which inherited fields are visited inline is
+    :func:`allocative_gen.inheritance.plan`'s rule, shared with the mypy plugin.
+    """
     name = source.node.name.value
     if is_opaque(source.node, source.names):
         return MethodFacts(name, (), quoted), []
-    collected = _collect(source, finder, None, source.path, 0)
-    problems = [replace(problem, line=source.line) for problem in collected.problems]
-    return MethodFacts(name, tuple(collected.steps), quoted), problems
+    graph = _Graph(finder)
+    cls = graph.node(source, 0)
+    planned = plan(graph, cls)
+    problems: list[Problem] = []
+    for opened in planned.opened:
+        problems.extend(_unknown_base(opened.source, base) for base in opened.unknown)
+    steps: list[Step] = []
+    for step in planned.steps:
+        if isinstance(step, CallBase):
+            steps.append(BaseCall(cls.expressions[step.position]))
+            continue
+        visit = _field_visit(cls, step.owner, step.name, problems)
+        if visit is not None:
+            steps.append(visit)
+    problems = [replace(problem, line=source.line) for problem in problems]
+    return MethodFacts(name, tuple(steps), quoted), problems
+
+
+@dataclass(eq=False)
+class _Node:
+    """A class of the graph: its statement, kind, declared fields and resolved bases."""
+
+    source: ClassSource
+    kind: Kind
+    declared: list[Declared]
+    has_method: bool
+    opaque: bool
+    bases: list[_Node] = field(default_factory=list)
+    expressions: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+class _Graph:
+    """The classes a marked class inherits from, read from source: a :class:`ClassGraph`."""
+
+    def __init__(self, finder: BaseFinder) -> None:
+        self._finder = finder
+        self._nodes: dict[int, _Node] = {}
+        self._mro: dict[_Node, list[_Node]] = {}
+
+    def node(self, source: ClassSource, depth: int) -> _Node:
+        """The node of the class statement ``source``, its bases resolved (once per class)."""
+        found = self._nodes.get(id(source.node))
+        if found is not None:
+            return found
+        kind = class_kind(source, self._finder)
+        node = _Node(
+            source,
+            kind,
+            declared_fields(source.node, source.names, kind),
+            has_own_method(source.node, source.names),
+            is_opaque(source.node, source.names),
+        )
+        self._nodes[id(source.node)] = node
+        for qualified, expression in _bases(source):
+            if is_fieldless_base(qualified):
+                continue
+            base = self._finder.find(qualified, source) if depth < _MAX_DEPTH else None
+            if base is None:
+                node.unknown.append(qualified)
+                continue
+            node.bases.append(self.node(base, depth + 1))
+            node.expressions.append(expression)
+        return node
+
+    def bases(self, cls: _Node) -> list[_Node]:
+        return cls.bases
+
+    def mro(self, cls: _Node) -> list[_Node]:
+        found = self._mro.get(cls)
+        if found is None:
+            self._mro[cls] = [cls]  # a class that (wrongly) inherits from itself ends here
+            mros = {base: self.mro(base) for base in cls.bases}
+            found = self._mro[cls] = linearize(cls, cls.bases, mros)
+        return found
+
+    def fields(self, cls: _Node) -> list[str]:
+        return [declared.name for declared in cls.declared]
+
+    def has_method(self, cls: _Node) -> bool:
+        return cls.has_method
+
+    def is_opaque(self, cls: _Node) -> bool:
+        return cls.opaque
+
+    def extras(self, cls: _Node) -> tuple[str, ...]:
+        return PYDANTIC_INTERNALS if cls.kind is Kind.PYDANTIC else ()
+
+
+def _field_visit(cls: _Node, owner: _Node, name: str, problems: list[Problem]) -> FieldVisit | None:
+    """The visit of field ``name`` declared by ``owner``, inline in ``cls``'s method."""
+    declared = next((d for d in owner.declared if d.name == name), None)
+    if declared is None:  # the class's own extra state (pydantic's)
+        return FieldVisit(name, name, Visit(DYNAMIC_VISIT))
+    annotation = declared.annotation
+    visit = visit_for_option(annotation.option, annotation.type)
+    if visit is None:
+        return None
+    if owner is cls:
+        return FieldVisit(name, name, visit, annotation.function)
+    if annotation.function is not None and owner.source.path != cls.source.path:
+        problems.append(_foreign_function(owner.source, name, owner.has_method))
+        return None
+    attr = _mangled(name, owner.source.node.name.value)
+    return FieldVisit(name, attr, visit, annotation.function)
 
 
 def class_kind(source: ClassSource, finder: BaseFinder, depth: int = 0) -> Kind:
@@ -87,60 +179,6 @@ def class_kind(source: ClassSource, finder: BaseFinder, depth: int = 0) -> Kind:
             if found is not None and class_kind(found, finder, depth + 1) is Kind.PYDANTIC:
                 return Kind.PYDANTIC
     return Kind.PLAIN
-
-
-def _collect(
-    source: ClassSource, finder: BaseFinder, via: str | None, origin: Path | None, depth: int
-) -> Collected:
-    """Visits of ``source``'s fields; ``via`` is the base expression it is reached by."""
-    collected = Collected()
-    for qualified, expression in reversed(_bases(source)):
-        _collect_base(source, finder, qualified, via or expression, origin, depth, collected)
-    kind = class_kind(source, finder)
-    for declared in declared_fields(source.node, source.names, kind):
-        if declared.name in collected.covered:
-            continue
-        collected.covered.add(declared.name)
-        annotation = declared.annotation
-        visit = visit_for_option(annotation.option, annotation.type)
-        if visit is None:
-            continue
-        if annotation.function is not None and via is not None and source.path != origin:
-            collected.problems.append(_foreign_function(source, declared.name, origin))
-            continue
-        attr = _mangled(declared.name, source.node.name.value) if via else declared.name
-        collected.add(FieldVisit(declared.name, attr, visit, annotation.function), set())
-    if kind is Kind.PYDANTIC and via is None:
-        for name in PYDANTIC_INTERNALS:
-            if name not in collected.covered:
-                collected.add(FieldVisit(name, name, Visit(DYNAMIC_VISIT)), {name})
-    return collected
-
-
-def _collect_base(
-    source: ClassSource,
-    finder: BaseFinder,
-    qualified: str,
-    expression: str,
-    origin: Path | None,
-    depth: int,
-    collected: Collected,
-) -> None:
-    """Add the visits of one base: a call of its own method, or its fields inline."""
-    if is_fieldless_base(qualified):
-        return
-    found = finder.find(qualified, source) if depth < _MAX_DEPTH else None
-    if found is None:
-        collected.problems.append(_unknown_base(source, qualified))
-        return
-    inner = _collect(found, finder, expression, origin, depth + 1)
-    if has_own_method(found.node, found.names):
-        collected.add(BaseCall(expression), inner.covered)
-        return
-    collected.problems.extend(inner.problems)
-    for step in inner.steps:
-        collected.add(step, set())
-    collected.covered |= inner.covered
 
 
 def _bases(source: ClassSource) -> list[tuple[str, str]]:
@@ -172,10 +210,17 @@ def _unknown_base(source: ClassSource, qualified: str) -> Problem:
     return Problem(source.line, message, warning=True)
 
 
-def _foreign_function(source: ClassSource, name: str, origin: Path | None) -> Problem:
+def _foreign_function(source: ClassSource, name: str, has_method: bool) -> Problem:
+    base = source.node.name.value
+    if has_method:
+        fix = (
+            f"'{base}.__allocative__' is not called because another base's method covers "
+            f"some of the same fields; reorder or mark the bases so that one method covers '{name}'"
+        )
+    else:
+        fix = f"mark '{base}' @allocative so its own method visits it"
     message = (
-        f"field '{name}' of base '{source.node.name.value}' uses visit_with() from another "
-        f"module ({source.path}); mark '{source.node.name.value}' @allocative so its own "
-        "method visits it"
+        f"field '{name}' of base '{base}' uses visit_with() from another module "
+        f"({source.path}); {fix}"
     )
     return Problem(source.line, message)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from mypy.messages import format_type_bare
@@ -10,9 +11,10 @@ from mypy.plugin import ClassDefContext
 from mypy.types import Type, TypeVarType, get_proper_type
 
 from allocative_gen import rules
+from allocative_gen.inheritance import call_covers
 from allocative_gen.rules import Kind, TypeRef, Visit
 from allocative_mypy import _errors, _names
-from allocative_mypy._fields import Field, FieldCollector, to_metadata
+from allocative_mypy._fields import Field, FieldCollector, is_fieldless, to_metadata
 from allocative_mypy._kinds import class_kind
 from allocative_mypy._measurable import (
     Problem,
@@ -75,6 +77,13 @@ class ClassChecker:
                     self._check_field(field, self._cls)
         self._check_method([*inherited, *own] if inherited else own, kind, opaque)
 
+    def _expected(self, fields: list[Field], kind: Kind) -> dict[str, Visit | None]:
+        expected = _expected_visits(fields, kind)
+        for field in fields:
+            if field.owner is not self._info and is_opaque(field.owner):
+                expected[field.name] = None  # an @opaque base's fields are not visited
+        return expected
+
     def _check_field(self, field: Field, ctx: Context) -> None:
         problems = problems_of(field.type)
         if problems:
@@ -118,7 +127,7 @@ class ClassChecker:
             _errors.error_missing_method(self._api, self._info.name, self._cls)
             return
         method = symbol.node
-        expected = {} if opaque else _expected_visits(fields, kind)
+        expected = {} if opaque else self._expected(fields, kind)
         if isinstance(method, FuncDef) and is_current(method, expected):
             return
         steps = read_steps(method) if isinstance(method, FuncDef) else None
@@ -129,9 +138,34 @@ class ClassChecker:
         if reasons:
             _errors.error_stale_method(self._api, self._info.name, reasons, self._cls)
 
-    def _covered_by(self, base: TypeInfo) -> set[str]:
-        """The fields a call of ``base``'s own method visits (or deliberately skips)."""
-        return self._collector.all_names(base)
+    def _covered_by(self, base: TypeInfo) -> frozenset[str]:
+        """The fields a call of ``base.__allocative__`` visits (or deliberately skips)."""
+        return call_covers(_Graph(self._collector), base)
+
+
+class _Graph:
+    """mypy's view of a class's ancestors as :class:`allocative_gen.inheritance.ClassGraph`."""
+
+    def __init__(self, collector: FieldCollector) -> None:
+        self._collector = collector
+
+    def bases(self, cls: TypeInfo) -> list[TypeInfo]:
+        return [base.type for base in cls.bases if not is_fieldless(base.type)]
+
+    def mro(self, cls: TypeInfo) -> list[TypeInfo]:
+        return [ancestor for ancestor in cls.mro if not is_fieldless(ancestor)]
+
+    def fields(self, cls: TypeInfo) -> list[str]:
+        return [field.name for field in self._collector.own(cls)]
+
+    def has_method(self, cls: TypeInfo) -> bool:
+        return has_method(cls)
+
+    def is_opaque(self, cls: TypeInfo) -> bool:
+        return is_opaque(cls)
+
+    def extras(self, cls: TypeInfo) -> Sequence[str]:
+        return rules.PYDANTIC_INTERNALS if class_kind(cls) is Kind.PYDANTIC else ()
 
 
 def _expected_visits(fields: list[Field], kind: Kind) -> dict[str, Visit | None]:

@@ -104,11 +104,6 @@ class FieldCollector:
         own = {field.name for field in self.own(info)}
         return [field for name, field in seen.items() if name not in own]
 
-    def all_names(self, info: TypeInfo) -> set[str]:
-        """The names of every field of ``info``, its bases' included."""
-        names = {field.name for field in self.own(info)}
-        return names | {field.name for field in self.inherited(info)}
-
 
 def is_fieldless(info: TypeInfo) -> bool:
     """Whether a base contributes no fields (``Generic``, ``BaseModel``, built-ins, ...)."""

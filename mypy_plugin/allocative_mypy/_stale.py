@@ -17,12 +17,14 @@ from allocative_mypy._method import BaseCall, FieldCall, Step, Unrecognised
 def stale_reasons(
     steps: list[Step],
     expected: Mapping[str, Visit | None],
-    fields_of: Callable[[TypeInfo], set[str]],
+    covered_by: Callable[[TypeInfo], frozenset[str]],
 ) -> list[str]:
     """Why ``steps`` do not visit exactly the ``expected`` fields (None: a skipped field).
 
-    A base call covers every field of that base (``fields_of``); the base's own
-    method decides how each is visited.
+    A base call covers what :func:`allocative_gen.inheritance.call_covers` says
+    (``covered_by``): every field of the MRO of the class whose method it runs;
+    that method decides how each is visited. Two calls that cover the same
+    field (both sides of a diamond) visit it twice.
     """
     if _is_current(steps, expected):
         return []
@@ -31,9 +33,9 @@ def stale_reasons(
     covered: Counter[str] = Counter()
     for step in steps:
         if isinstance(step, BaseCall):
-            covered.update(fields_of(step.base))
+            covered.update(sorted(covered_by(step.base)))
     covered.update(call.field for call in calls)
-    reasons += [f'"{name}" is visited {n} times' for name, n in covered.items() if n > 1]
+    reasons += [f'"{name}" is visited {_times(n)}' for name, n in covered.items() if n > 1]
     reasons += [_wrong_visit(call, expected) for call in calls if _is_wrong(call, expected)]
     reasons += [f'"{name}" is not visited' for name in _missing(expected, covered)]
     return reasons
@@ -50,6 +52,10 @@ def _is_current(steps: list[Step], expected: Mapping[str, Visit | None]) -> bool
         if step.attr != step.field:
             return False
     return True
+
+
+def _times(count: int) -> str:
+    return "twice" if count == 2 else f"{count} times"
 
 
 def _unrecognised(step: Step) -> bool:
