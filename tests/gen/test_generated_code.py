@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,15 +10,26 @@ from pathlib import Path
 import pytest
 
 from tests.gen.helpers import GOLDEN, golden_cases
+from tests.test_other_pythons import INTERPRETERS, ROOT, interpreter
 
 NEEDS_312 = {"pep695"}
+
+
+def python_for(case: str) -> tuple[str, dict[str, str] | None]:
+    """The interpreter that can import ``case``'s module: this one, or pyenv's 3.12 for PEP 695."""
+    if case not in NEEDS_312 or sys.version_info >= (3, 12):
+        return sys.executable, None
+    executable = interpreter("3.12")
+    if executable is None:
+        pytest.skip(f"PEP 695 syntax needs Python 3.12 (pyenv {INTERPRETERS['3.12']}), not here")
+    env = dict(os.environ, PYENV_VERSION=INTERPRETERS["3.12"], PYTHONPATH=str(ROOT / "runtime"))
+    return executable, env
 
 
 @pytest.mark.parametrize("case", golden_cases())
 def test_golden_module_imports_without_the_measuring_runtime(case: str, tmp_path: Path) -> None:
     """Generated code imports nothing beyond the marker module at run time."""
-    if case in NEEDS_312 and sys.version_info < (3, 12):
-        pytest.skip("PEP 695 syntax needs Python 3.12")
+    python, env = python_for(case)
     path = tmp_path / f"golden_{case}.py"
     path.write_text((GOLDEN / f"{case}.after").read_text(encoding="utf-8"), encoding="utf-8")
     code = (
@@ -28,7 +40,7 @@ def test_golden_module_imports_without_the_measuring_runtime(case: str, tmp_path
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        [python, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
