@@ -7,7 +7,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+import allocative
+
 _BUILTINS = frozenset(dir(builtins))
+_RUNTIME = "allocative"
+_RUNTIME_PUBLIC = tuple(allocative.__all__)
+"""What ``from allocative import *`` binds (the runtime's ``__init__`` loads only the marker)."""
 LOCAL = "<module>"
 """The prefix of the qualified name of something the module itself defines."""
 
@@ -92,8 +97,12 @@ def _bind(small: cst.BaseSmallStatement, imports: dict[str, str], defined: set[s
             else:
                 top = dotted.split(".")[0]
                 imports[top] = top
-    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+    elif isinstance(small, cst.ImportFrom):
         source = "." * len(small.relative) + (_dotted(small.module) if small.module else "")
+        if isinstance(small.names, cst.ImportStar):
+            if source == _RUNTIME:
+                imports.update({name: f"{_RUNTIME}.{name}" for name in _RUNTIME_PUBLIC})
+            return
         for alias in small.names:
             name = _dotted(alias.name)
             local = _asname(alias) if alias.asname is not None else name
