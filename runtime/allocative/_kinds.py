@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import collections
+import copy
 import datetime
 import decimal
 import enum
@@ -29,13 +30,29 @@ if TYPE_CHECKING:
     from allocative._visitor import Visitor
 
 Expand = Callable[["Visitor", Any], None]
+Method = Callable[[Any, "Visitor"], None]
+"""An ``__allocative__`` method or a registered visit function: ``method(value, visitor)``."""
+OwnDict = Callable[[Any], "dict[str, object] | None"]
 getsizeof: Final = sys.getsizeof
 
 
 class Kind:
-    """Everything the visitor needs to measure one type's objects."""
+    """Everything the visitor needs to measure one type's objects.
 
-    __slots__ = ("attrs", "blocks", "expand", "name", "reflective", "size", "unused", "zero")
+    ``fixed_size`` says that ``size`` is the same for every object of the type.
+    """
+
+    __slots__ = (
+        "attrs",
+        "blocks",
+        "expand",
+        "fixed_size",
+        "name",
+        "reflective",
+        "size",
+        "unused",
+        "zero",
+    )
 
     def __init__(
         self,
@@ -57,6 +74,13 @@ class Kind:
         self.expand = expand
         self.blocks = blocks
         self.reflective = reflective
+        self.fixed_size = False
+
+    def with_expand(self, expand: Expand) -> Kind:
+        """A copy of this kind that expands its objects with ``expand``."""
+        kind = copy.copy(self)
+        kind.expand = expand
+        return kind
 
 
 def _always(value: object) -> bool:
@@ -73,14 +97,25 @@ def _int_zero(value: int) -> bool:
     return -5 <= value <= 256
 
 
+GC_HEADER: Final = getsizeof([]) - [].__sizeof__()
+"""What ``getsizeof`` adds to a built-in container's ``__sizeof__``: its GC header.
+
+Built-in kinds call ``__sizeof__`` directly (``getsizeof`` costs four times as
+much: it looks the method up on every call), adding this where the type has it.
+"""
 _ONE_DIGIT_INT: Final = getsizeof(1)
-_MEDIUM_INT_STRUCT: Final = _ONE_DIGIT_INT + 4
+MEDIUM_INT_STRUCT: Final = _ONE_DIGIT_INT + 4
+"""Bytes of a one-digit int made by arithmetic: a whole padded struct."""
 
 
-def _int_size(value: int) -> int:
+def int_size(value: int) -> int:
     """Bytes of an int; one-digit ints made by arithmetic are a whole padded struct."""
-    size = getsizeof(value)
-    return _MEDIUM_INT_STRUCT if size == _ONE_DIGIT_INT else size
+    size = int.__sizeof__(value)
+    return MEDIUM_INT_STRUCT if size == _ONE_DIGIT_INT else size
+
+
+def _list_size(value: list[object]) -> int:
+    return list.__sizeof__(value) + GC_HEADER
 
 
 _DATETIME_TZINFO: Final = 8
@@ -249,13 +284,13 @@ _BUFFERS: Final[dict[type, Buffers]] = {
 def _builtin_kinds() -> dict[type, Kind]:
     items = expand_items
     kinds = [
-        (str, Kind("str", zero=_str_zero)),
-        (int, Kind("int", size=_int_size, zero=_int_zero)),
-        (float, Kind("float")),
-        (complex, Kind("complex")),
-        (bytes, Kind("bytes", zero=_bytes_zero)),
+        (str, Kind("str", str.__sizeof__, zero=_str_zero)),
+        (int, Kind("int", int_size, zero=_int_zero)),
+        (float, Kind("float", float.__sizeof__)),
+        (complex, Kind("complex", complex.__sizeof__)),
+        (bytes, Kind("bytes", bytes.__sizeof__, zero=_bytes_zero)),
         (bytearray, Kind("bytearray", unused=_sizes.bytearray_unused)),
-        (list, Kind("list", unused=_sizes.list_unused, expand=items)),
+        (list, Kind("list", _list_size, unused=_sizes.list_unused, expand=items)),
         (tuple, Kind("tuple", zero=_tuple_zero, expand=items)),
         (set, Kind("set", unused=_sizes.set_unused, expand=items)),
         (frozenset, Kind("frozenset", unused=_sizes.set_unused, expand=items)),
@@ -368,27 +403,13 @@ def declared_fields(tp: type) -> tuple[str, ...]:
     return tuple(n for n in names if not isinstance(_class_attribute(tp, n), property))
 
 
-OwnDict = Callable[[Any], "dict[str, object] | None"]
-
-
 def _no_dict(value: object) -> None:
     return None
 
 
 def _instance_dict(storage: _layout.InstanceStorage | None) -> OwnDict:
     """``own_dict(value)``: an instance's own ``__dict__`` object, found without creating one."""
-    if storage is None:
-        return _no_dict
-    dict_address = storage.dict_address
-
-    def own_dict(value: object) -> dict[str, object] | None:
-        address = dict_address(value)
-        if not address:
-            return None
-        found = _layout.object_at(address)
-        return found if type(found) is dict else None
-
-    return own_dict
+    return _no_dict if storage is None else storage.own_dict
 
 
 def _storage_of(tp: type) -> _layout.InstanceStorage | None:
@@ -397,7 +418,7 @@ def _storage_of(tp: type) -> _layout.InstanceStorage | None:
     return None
 
 
-def _method_expand(fn: Expand, instance_dict: OwnDict, base: Expand | None) -> Expand:
+def _method_expand(fn: Method, instance_dict: OwnDict, base: Expand | None) -> Expand:
     def expand(visitor: Visitor, value: Any) -> None:
         own_dict = instance_dict(value)
         if own_dict is not None:
@@ -479,7 +500,9 @@ def resolve(tp: type, custom: dict[type, Expand]) -> Kind:
         fn = getattr(tp, "__allocative__", None)
     if fn is not None:
         expand = _method_expand(fn, instance_dict, base_expand)
-        return Kind(name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks)
+        kind = Kind(name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks)
+        kind.fixed_size = _has_fixed_size(tp, size)
+        return kind
     expand = _reflective_expand(tp, instance_dict, base_expand)
     return Kind(
         name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks, reflective=True
@@ -496,6 +519,13 @@ def _subclass_size(tp: type, base: Kind | None) -> Callable[[Any], int]:
     if issubclass(tp, collections.deque):
         return _sizes.deque_size  # its cached free blocks, as for a plain deque
     return getsizeof
+
+
+def _has_fixed_size(tp: type, size: Callable[[Any], int]) -> bool:
+    """Whether ``size`` is the same for all of ``tp``'s instances: ``getsizeof`` of a
+    fixed-size struct (``getsizeof`` adds only per-type headers to ``__sizeof__``)."""
+    sizeof: object = tp.__sizeof__
+    return size is getsizeof and not tp.__itemsize__ and sizeof is object.__sizeof__
 
 
 def _var_sized_size(tp: type, base: type) -> Callable[[Any], int]:

@@ -145,6 +145,8 @@ On 3.12 the same word holds the values pointer, tagged by an odd value, while
 there is no ``__dict__``; a real pointer is never odd, so one read serves all.
 """
 _VALUES_POINTER_WORD_311: Final = -4
+_PREFIXES: Final = 256
+"""Values a values array's one-byte prefix size can take."""
 
 
 def _no_values(obj: object) -> int:
@@ -158,7 +160,14 @@ class InstanceStorage:
     ``getsizeof(obj)`` leaves out; it is the implementation for this version.
     """
 
-    __slots__ = ("_basicsize", "_settled", "_steady_capacity", "_steady_prefix", "values_bytes")
+    __slots__ = (
+        "_array_bytes",
+        "_basicsize",
+        "_settled",
+        "_steady_capacity",
+        "_steady_prefix",
+        "values_bytes",
+    )
 
     def __init__(self, tp: type) -> None:
         self._basicsize = tp.__basicsize__
@@ -166,6 +175,10 @@ class InstanceStorage:
         steady = self._steady_capacity
         self._steady_prefix = round_up(steady + 2, _WORD) if steady else -1
         self._settled = usable <= 1
+        # Bytes of a 3.11/3.12 values array by its prefix byte: one lookup per instance.
+        self._array_bytes = tuple(
+            prefix + self._capacity_from_prefix(prefix) * _WORD for prefix in range(_PREFIXES)
+        )
         self.values_bytes: Callable[[object], int]
         if VERSION >= (3, 13):
             self.values_bytes = self._inline_values_bytes if has_inline_values(tp) else _no_values
@@ -179,21 +192,24 @@ class InstanceStorage:
         word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
         return 0 if word & 1 else word
 
+    def own_dict(self, obj: object) -> dict[str, object] | None:
+        """The instance's materialised ``__dict__`` object, found without creating one."""
+        word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
+        if not word or word & 1:
+            return None
+        found = object_at(word)
+        return found if type(found) is dict else None
+
     def _values_array_bytes(self, obj: object) -> int:
         """3.11: the values array the word before the ``__dict__`` pointer points at."""
         values = WORDS[(id(obj) >> 3) + _VALUES_POINTER_WORD_311]
-        if not values:
-            return 0
-        prefix = BYTES[values - 1]
-        return prefix + self._capacity_from_prefix(prefix) * _WORD
+        return self._array_bytes[BYTES[values - 1]] if values else 0
 
     def _tagged_values_bytes(self, obj: object) -> int:
         """3.12: the values array of the tagged pointer, when there is no ``__dict__``."""
         tagged = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
-        if not tagged & 1:
-            return 0
-        prefix = BYTES[tagged]  # the array starts at tagged + 1; its prefix byte before it
-        return prefix + self._capacity_from_prefix(prefix) * _WORD
+        # The array starts at tagged + 1; its prefix byte is just before it.
+        return self._array_bytes[BYTES[tagged]] if tagged & 1 else 0
 
     def _inline_values_bytes(self, obj: object) -> int:
         """Inline values of a 3.13 instance, sized as when it was allocated.

@@ -21,6 +21,7 @@ _WORD: Final = 8
 _SET_SMALL_TABLE: Final = 8
 _SET_ENTRY: Final = 16
 _DICT_BASE: Final = getsizeof({})
+_GC_HEADER: Final = _DICT_BASE - dict.__sizeof__({})
 _DICT_KEYS_HEADER: Final = 32
 _DEQUE_BLOCK_SLOTS: Final = 64
 _STR_COMPACT_HEADER: Final = getsizeof("\xe9\xe9") - 3
@@ -110,7 +111,7 @@ def dict_unused(value: dict[object, object]) -> int:
 
 def dict_size_and_unused(value: dict[object, object]) -> tuple[int, int]:
     """``(dict_size(value), dict_unused(value))``, in one step for a combined table seen before."""
-    size = getsizeof(value)
+    size = dict.__sizeof__(value) + _GC_HEADER
     if not _layout.SUPPORTED or _layout.WORDS[(id(value) >> 3) + _layout.DICT_VALUES_WORD]:
         return dict_size(value), dict_unused(value)  # unknown layout, or a split table
     layout = _dict_layouts.get(size - _DICT_BASE)
