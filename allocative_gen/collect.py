@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -144,6 +145,15 @@ class _Graph:
 
     def extras(self, cls: _Node) -> tuple[str, ...]:
         return PYDANTIC_INTERNALS if cls.kind is Kind.PYDANTIC else ()
+
+    def visit_of(self, cls: _Node, name: str) -> Hashable:
+        if cls.opaque:
+            return None
+        declared = next((d for d in cls.declared if d.name == name), None)
+        if declared is None:
+            return None
+        annotation = declared.annotation
+        return visit_for_option(annotation.option, annotation.type), annotation.function
 
 
 def _field_visit(cls: _Node, owner: _Node, name: str, problems: list[Problem]) -> FieldVisit | None:

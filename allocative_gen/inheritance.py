@@ -20,9 +20,16 @@ The rule: every field of the class's MRO is visited exactly once.
 
 So in a diamond ``D(B, C)`` with ``B(A)`` and ``C(A)``, ``C`` is called (it
 covers ``A``'s fields and ``C``'s), ``B``'s call would visit ``A``'s fields a
-second time, so ``B``'s own fields are visited inline instead. A field
-declared again by a subclass is one field: it is visited once, where it is
-first met. A field declared by an ``@opaque`` class is covered but not visited.
+second time, so ``B``'s own fields are visited inline instead.
+
+A field declared again by a subclass is one field, as in a dataclass: it is
+visited once, where it is first met (its place in the base), but as the class
+first in the MRO to declare it says (:func:`declarers`): the subclass's type,
+option and ``@opaque``. A base's method visits the field as *its* MRO declares
+it, so a base is not called when the class's MRO redeclares one of the fields
+that call covers with another visit (:func:`overridden`); its fields are then
+visited inline. A field whose declaration is an ``@opaque`` class's is covered
+but not visited.
 """
 
 from __future__ import annotations
@@ -54,6 +61,10 @@ class ClassGraph(Protocol[K]):
     def extras(self, cls: K) -> Sequence[str]:
         """Per-instance state the class's own method visits besides fields (pydantic's)."""
 
+    def visit_of(self, cls: K, name: str) -> Hashable:
+        """How the class's own declaration of field ``name`` is visited, compared between
+        declarations (equal: visited alike; the class's ``@opaque`` included)."""
+
 
 class CallBase(NamedTuple):
     """Call the method reached through the class's ``position``-th direct base (0: the first)."""
@@ -62,7 +73,7 @@ class CallBase(NamedTuple):
 
 
 class InlineField(NamedTuple, Generic[K]):
-    """Visit the field ``name`` declared by ``owner`` inline."""
+    """Visit the field ``name`` inline, as ``owner`` declares it (the field's declarer)."""
 
     owner: K
     name: str
@@ -96,24 +107,56 @@ def call_covers(graph: ClassGraph[K], cls: K) -> frozenset[str]:
     return frozenset(names.union(graph.extras(owner)))
 
 
+def declarers(graph: ClassGraph[K], cls: K) -> dict[str, K]:
+    """Each field of ``cls``'s MRO and the class whose declaration of it is the field's:
+    the first of the MRO to declare it (a subclass's redeclaration wins, as in Python)."""
+    found: dict[str, K] = {}
+    for ancestor in graph.mro(cls):
+        for name in graph.fields(ancestor):
+            found.setdefault(name, ancestor)
+    return found
+
+
+def overridden(
+    graph: ClassGraph[K], cls: K, base: K, declared: dict[str, K] | None = None
+) -> list[str]:
+    """The fields ``base.__allocative__(self, visitor)`` would visit otherwise than ``cls``
+    declares them: redeclared below the called method's class with another visit.
+
+    ``declared`` is ``declarers(graph, cls)`` when the caller has it already.
+    """
+    owner = method_owner(graph, base)
+    if owner is None:
+        return []
+    if declared is None:
+        declared = declarers(graph, cls)
+    found = []
+    for name, theirs in declarers(graph, owner).items():
+        mine = declared.get(name, theirs)
+        if mine is not theirs and graph.visit_of(mine, name) != graph.visit_of(theirs, name):
+            found.append(name)
+    return found
+
+
 def plan(graph: ClassGraph[K], cls: K) -> Plan[K]:
     """The steps of the generated method of ``cls``: each field of its MRO visited once."""
     steps: list[CallBase | InlineField[K]] = []
     covered: set[str] = set()
     called: set[K] = set()
+    declared = declarers(graph, cls)
     bases = graph.bases(cls)
     for index in reversed(range(len(bases))):
         base = bases[index]
         owner = method_owner(graph, base)
         if owner is not None:
             covers = call_covers(graph, owner)
-            if covers.isdisjoint(covered):
+            if covers.isdisjoint(covered) and not overridden(graph, cls, owner, declared):
                 steps.append(CallBase(index))
                 covered |= covers
                 called.update(graph.mro(owner))
         for ancestor in reversed(graph.mro(base)):
-            _inline(graph, ancestor, covered, steps)
-    _inline(graph, cls, covered, steps)
+            _inline(graph, ancestor, covered, steps, declared)
+    _inline(graph, cls, covered, steps, declared)
     for name in graph.extras(cls):
         if name not in covered:
             covered.add(name)
@@ -123,16 +166,21 @@ def plan(graph: ClassGraph[K], cls: K) -> Plan[K]:
 
 
 def _inline(
-    graph: ClassGraph[K], cls: K, covered: set[str], steps: list[CallBase | InlineField[K]]
+    graph: ClassGraph[K],
+    cls: K,
+    covered: set[str],
+    steps: list[CallBase | InlineField[K]],
+    declared: dict[str, K],
 ) -> None:
-    """Visit inline the fields ``cls`` declares that nothing covers yet."""
-    opaque = graph.is_opaque(cls)
+    """Visit inline the fields ``cls`` declares that nothing covers yet, each by the
+    declaration that is the field's (``declared``: a subclass's redeclaration)."""
     for name in graph.fields(cls):
         if name in covered:
             continue
         covered.add(name)
-        if not opaque:
-            steps.append(InlineField(cls, name))
+        owner = declared.get(name, cls)
+        if not graph.is_opaque(owner):
+            steps.append(InlineField(owner, name))
 
 
 def linearize(cls: K, bases: Sequence[K], mro_of: dict[K, list[K]]) -> list[K]:

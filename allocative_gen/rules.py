@@ -247,6 +247,33 @@ def visit_for_option(option: Option | None, tp: TypeRef | None) -> Visit | None:
     return visit_for(tp)
 
 
+_TUPLES: Final = frozenset({"builtins.tuple", "typing.Tuple"})
+_PLAIN_UNIONS: Final = frozenset({"types.UnionType", "typing.Union", "typing.Optional"})
+_NONE_NAMES: Final = frozenset({"builtins.None", "types.NoneType"})
+
+
+def is_plain(tp: TypeRef | None) -> bool:
+    """Whether a field declared ``tp`` (as written and resolved) is measured without a look
+    at its classes: a built-in scalar, a built-in container given scalar items
+    (``list[float]``, ``dict[str, int]``, ``tuple[int, ...]``), or a union of scalars and
+    ``None``. A bare ``list`` is not: its items are ``Any``.
+    """
+    if tp is None:
+        return False
+    name, args = tp
+    if not args:
+        return name in SCALARS
+    if name in SEQUENCES or name in MAPPINGS:
+        if len(args) == 2 and args[1].name == ELLIPSIS and name in _TUPLES:
+            args = args[:1]
+        return all(not arg.args and arg.name in SCALARS for arg in args)
+    if name in _PLAIN_UNIONS:
+        return all(
+            not arg.args and (arg.name in SCALARS or arg.name in _NONE_NAMES) for arg in args
+        )
+    return False
+
+
 def is_measured_builtin(tp: TypeRef) -> bool:
     """Whether values of ``tp`` are measured by the runtime without an ``__allocative__``."""
     return is_measured_class(tp.name)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Final
+from collections.abc import Hashable, Sequence
 
 from mypy.messages import format_type_bare
 from mypy.nodes import Context, FuncDef, TypeInfo
@@ -11,8 +10,8 @@ from mypy.plugin import ClassDefContext
 from mypy.types import Type, TypeVarType, get_proper_type
 
 from allocative_gen import rules
-from allocative_gen.inheritance import call_covers
-from allocative_gen.rules import Kind, TypeRef, Visit
+from allocative_gen.inheritance import call_covers, overridden
+from allocative_gen.rules import Kind, Visit
 from allocative_mypy import _errors, _names
 from allocative_mypy._fields import Field, FieldCollector, is_fieldless, to_metadata
 from allocative_mypy._kinds import class_kind
@@ -24,8 +23,9 @@ from allocative_mypy._measurable import (
     is_opaque,
     problems_of,
 )
-from allocative_mypy._method import is_current, normalised, read_steps
+from allocative_mypy._method import is_current, read_steps, visits_in_order
 from allocative_mypy._stale import stale_reasons
+from allocative_mypy._written import reader_for
 
 _DYNAMIC = Visit(rules.DYNAMIC_VISIT)
 
@@ -63,6 +63,7 @@ class ClassChecker:
         that only a stale one needs.
         """
         info = self._info
+        reader_for(info.module_name, self._api.modules).checking(info.defn)
         kind = class_kind(info)
         opaque = is_opaque(info)
         own = self._collector.own(info, kind)
@@ -70,10 +71,14 @@ class ClassChecker:
         inherited = self._collector.inherited(info)
         if not opaque:
             for field in own:
-                if field.option is None and not is_measured_instance(field.type):
+                if (
+                    field.option is None
+                    and not field.facts.plain
+                    and not is_measured_instance(field.type)
+                ):
                     self._check_field(field, field.node or self._cls)
             for field in inherited:
-                if field.option is None and not has_method(field.owner):
+                if field.option is None and not field.facts.plain and not has_method(field.owner):
                     self._check_field(field, self._cls)
         self._check_method([*inherited, *own] if inherited else own, kind, opaque)
 
@@ -127,6 +132,14 @@ class ClassChecker:
             _errors.error_missing_method(self._api, self._info.name, self._cls)
             return
         method = symbol.node
+        if (
+            not opaque
+            and kind is not Kind.PYDANTIC
+            and isinstance(method, FuncDef)
+            and all(field.owner is self._info for field in fields)
+            and visits_in_order(method, fields)
+        ):
+            return
         expected = {} if opaque else self._expected(fields, kind)
         if isinstance(method, FuncDef) and is_current(method, expected):
             return
@@ -134,13 +147,18 @@ class ClassChecker:
         if steps is None:
             reasons = ['it is not a "(self, visitor)" method']
         else:
-            reasons = stale_reasons(steps, expected, self._covered_by)
+            reasons = stale_reasons(steps, expected, self._covered_by, self._overridden_by)
         if reasons:
             _errors.error_stale_method(self._api, self._info.name, reasons, self._cls)
 
     def _covered_by(self, base: TypeInfo) -> frozenset[str]:
         """The fields a call of ``base.__allocative__`` visits (or deliberately skips)."""
         return call_covers(_Graph(self._collector), base)
+
+    def _overridden_by(self, base: TypeInfo) -> list[str]:
+        """The fields a call of ``base.__allocative__`` visits otherwise than this class's MRO
+        declares them (redeclared with another visit)."""
+        return overridden(_Graph(self._collector), self._info, base)
 
 
 class _Graph:
@@ -167,40 +185,22 @@ class _Graph:
     def extras(self, cls: TypeInfo) -> Sequence[str]:
         return rules.PYDANTIC_INTERNALS if class_kind(cls) is Kind.PYDANTIC else ()
 
+    def visit_of(self, cls: TypeInfo, name: str) -> Hashable:
+        if is_opaque(cls):
+            return None
+        for field in self._collector.own(cls):
+            if field.name == name:
+                return field.facts.visit
+        return None
+
 
 def _expected_visits(fields: list[Field], kind: Kind) -> dict[str, Visit | None]:
     """The visit each field needs (None: not visited), as the generator would write it."""
-    expected: dict[str, Visit | None] = {}
-    visits = _VISITS
-    for field in fields:
-        if field.option is None:
-            visit = visits.get(field.ref)
-            expected[field.name] = _visit_for_type(field.ref) if visit is None else visit
-        else:
-            expected[field.name] = _normalised(rules.visit_for_option(field.option, field.ref))
+    expected = {field.name: field.facts.visit for field in fields}
     if kind is Kind.PYDANTIC:
         for name in rules.PYDANTIC_INTERNALS:
             expected.setdefault(name, _DYNAMIC)
     return expected
-
-
-_VISITS: dict[TypeRef | None, Visit] = {}
-"""The normalised visit of each declared type met so far: a pure function of the type."""
-_MAX_VISITS: Final = 4096
-
-
-def _visit_for_type(ref: TypeRef | None) -> Visit:
-    """``rules.visit_for(ref)`` without trailing ``None`` type names, memoised."""
-    visit = _VISITS.get(ref)
-    if visit is None:
-        if len(_VISITS) >= _MAX_VISITS:
-            _VISITS.clear()
-        visit = _VISITS[ref] = normalised(rules.visit_for(ref))
-    return visit
-
-
-def _normalised(visit: Visit | None) -> Visit | None:
-    return None if visit is None else normalised(visit)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -41,13 +41,17 @@ from allocative_gen.rules import (
     is_fieldless_base,
 )
 from allocative_mypy import _names
+from allocative_mypy._facts import Facts, facts_of, ref_from_json
 from allocative_mypy._kinds import class_kind
 from allocative_mypy._typeref import to_typeref
-from allocative_mypy._written import Reader, Written, reader_for
+from allocative_mypy._written import UNANNOTATED, Reader, Written, reader_for
+
+_UNTYPED: Final = UNANNOTATED.facts
 
 
 class Field(NamedTuple):
-    """A field: its name, analysed type and written type (None: unannotated), option, origin.
+    """A field: its name, analysed type and written type (None: unannotated), option, origin,
+    and the :class:`~allocative_mypy._facts.Facts` of its declaration.
 
     A ``NamedTuple`` rather than a frozen dataclass: one is made per field on
     mypy's cold path, where a frozen dataclass's ``__init__`` is measurably slower.
@@ -59,6 +63,7 @@ class Field(NamedTuple):
     option: Option | None
     node: Context | None
     owner: TypeInfo
+    facts: Facts
 
 
 _new_field: Final = tuple.__new__
@@ -110,47 +115,17 @@ def is_fieldless(info: TypeInfo) -> bool:
     return is_fieldless_base(info.fullname)
 
 
-def to_metadata(fields: list[Field]) -> list[dict[str, Any]]:
-    """The JSON form of ``fields`` kept in ``TypeInfo.metadata`` (types stay in the symbols)."""
-    return [
-        {
-            "name": f.name,
-            "option": f.option.value if f.option else None,
-            "ref": _ref_json(f.ref),
-        }
-        for f in fields
-    ]
+def to_metadata(fields: list[Field]) -> list[list[Any]]:
+    """The compact JSON form of ``fields`` kept in ``TypeInfo.metadata`` (types stay in the
+    symbols): ``[name, type]``, or ``[name, type, option]`` (:func:`_facts.ref_json`'s form)."""
+    return [[f.name, *f.facts.stored] for f in fields]
 
 
-_REF_JSON: dict[TypeRef, list[Any]] = {}
-"""The JSON form of each declared type met so far (shared, never mutated)."""
-_MAX_REF_JSON: Final = 4096
-
-
-def _ref_json(ref: TypeRef | None) -> Any:
-    if ref is None:
-        return None
-    found = _REF_JSON.get(ref)
-    if found is None:
-        if len(_REF_JSON) >= _MAX_REF_JSON:
-            _REF_JSON.clear()
-        found = _REF_JSON[ref] = [ref.name, [_ref_json(arg) for arg in ref.args]]
-    return found
-
-
-def _ref_from_json(data: Any) -> TypeRef | None:
-    return None if data is None else _ref_from_list(data)
-
-
-def _ref_from_list(data: list[Any]) -> TypeRef:
-    name, args = data
-    return TypeRef(name, tuple(_ref_from_list(arg) for arg in args))
-
-
-def _stored_field(info: TypeInfo, entry: dict[str, Any]) -> Field:
-    option = Option(entry["option"]) if entry["option"] else None
-    ref = _ref_from_json(entry["ref"])
-    return Field(entry["name"], _symbol_type(info, entry["name"]), ref, option, None, info)
+def _stored_field(info: TypeInfo, entry: list[Any]) -> Field:
+    name, stored = entry[0], entry[1]
+    option = Option(entry[2]) if len(entry) > 2 else None
+    ref = ref_from_json(stored)
+    return Field(name, _symbol_type(info, name), ref, option, None, info, facts_of(ref, option))
 
 
 def _symbol_type(info: TypeInfo, name: str) -> Type | None:
@@ -179,7 +154,8 @@ def _fields_from_symbols(info: TypeInfo) -> list[Field]:
 
 def _symbol_field(info: TypeInfo, name: str) -> Field:
     declared = _symbol_type(info, name)
-    return Field(name, declared, to_typeref(declared), None, None, info)
+    ref = to_typeref(declared)
+    return Field(name, declared, ref, None, None, info, facts_of(ref, None))
 
 
 class _BodyReader:
@@ -222,7 +198,7 @@ class _BodyReader:
             attrs_field = attrs and _is_attrs_field_call(stmt)
             if stmt.unanalyzed_type is None:
                 if attrs_field:
-                    found.append(Field(name, None, None, None, stmt, info))
+                    found.append(Field(name, None, None, None, stmt, info, _UNTYPED))
                 continue
             written = annotation(stmt.unanalyzed_type)
             if not written.is_field or name == SLOTS:
@@ -232,7 +208,10 @@ class _BodyReader:
             if pydantic and name.startswith("_"):
                 continue
             found.append(
-                _new_field(Field, (name, stmt.type, written.ref, written.option, stmt, info))
+                _new_field(
+                    Field,
+                    (name, stmt.type, written.ref, written.option, stmt, info, written.facts),
+                )
             )
         return found
 
@@ -273,13 +252,13 @@ class _BodyReader:
         if isinstance(stmt.rvalue, NameExpr) and stmt.rvalue.name in parameters:
             analysed, written = parameters[stmt.rvalue.name]
             return self._field(name, analysed, self._reader.annotation(written), stmt)
-        return self._field(name, None, Written(None), stmt)
+        return self._field(name, None, UNANNOTATED, stmt)
 
     def _untyped(self, name: str) -> Field:
-        return Field(name, None, None, None, self._info.defn, self._info)
+        return Field(name, None, None, None, self._info.defn, self._info, _UNTYPED)
 
     def _field(self, name: str, declared: Type | None, written: Written, stmt: Context) -> Field:
-        return Field(name, declared, written.ref, written.option, stmt, self._info)
+        return Field(name, declared, written.ref, written.option, stmt, self._info, written.facts)
 
 
 def _named_assignments(body: list[Statement]) -> Iterator[tuple[AssignmentStmt, str]]:

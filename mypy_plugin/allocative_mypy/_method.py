@@ -8,8 +8,8 @@ unrecognised statement.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
 from mypy.nodes import (
     CallExpr,
@@ -26,6 +26,9 @@ from mypy.nodes import (
 
 from allocative_gen import rules
 from allocative_gen.rules import Visit
+
+if TYPE_CHECKING:
+    from allocative_mypy._fields import Field
 
 _VISIT_WITH_FUNCTION = "visit_field_with"
 _NONE = "None"
@@ -125,6 +128,57 @@ def is_current(method: FuncDef, expected: Mapping[str, Visit | None]) -> bool:
         elif visit.type_args:
             return False
     return not wanted
+
+
+def visits_in_order(method: FuncDef, fields: Sequence[Field]) -> bool:
+    """Whether ``method`` is exactly the generator's visits of ``fields``, in their order.
+
+    The fastest path, for a class whose fields are all its own: statement ``i``
+    visits the ``i``-th field that is visited, as its declaration's facts say.
+    True only when :func:`is_current` would say so too; False says nothing (the
+    caller asks :func:`is_current`, which accepts any order).
+    """
+    arguments = method.arguments
+    if len(arguments) != 2:
+        return False
+    self_name, visitor = arguments[0].variable.name, arguments[1].variable.name
+    remaining = iter(fields)
+    for stmt in method.body.body:
+        if type(stmt) is not ExpressionStmt:
+            if isinstance(stmt, PassStmt):
+                continue
+            return False
+        call = stmt.expr
+        if type(call) is not CallExpr:
+            if isinstance(call, StrExpr):
+                continue
+            return False
+        visit = None
+        for field in remaining:
+            visit = field.facts.visit
+            if visit is not None:
+                break
+        if visit is None:
+            return False
+        callee, args = call.callee, call.args
+        if type(callee) is not MemberExpr or len(args) < 2 or callee.name != visit.method:
+            return False
+        target, name, value = callee.expr, args[0], args[1]
+        if type(target) is not NameExpr or target.name != visitor:
+            return False
+        if type(name) is not StrExpr or name.value != field.name:
+            return False
+        if type(value) is not MemberExpr or value.name != field.name:
+            return False
+        this = value.expr
+        if type(this) is not NameExpr or this.name != self_name:
+            return False
+        if len(args) > 2 and visit.method != _VISIT_WITH_FUNCTION:
+            if not _type_names_are(args, visit.type_args):
+                return False
+        elif visit.type_args:
+            return False
+    return all(field.facts.visit is None for field in remaining)
 
 
 def _type_names_are(args: list[Expression], names: tuple[str, ...]) -> bool:

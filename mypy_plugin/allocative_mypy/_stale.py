@@ -18,13 +18,16 @@ def stale_reasons(
     steps: list[Step],
     expected: Mapping[str, Visit | None],
     covered_by: Callable[[TypeInfo], frozenset[str]],
+    overridden_by: Callable[[TypeInfo], list[str]],
 ) -> list[str]:
     """Why ``steps`` do not visit exactly the ``expected`` fields (None: a skipped field).
 
     A base call covers what :func:`allocative_gen.inheritance.call_covers` says
     (``covered_by``): every field of the MRO of the class whose method it runs;
-    that method decides how each is visited. Two calls that cover the same
-    field (both sides of a diamond) visit it twice.
+    that method decides how each is visited, so a field the class's MRO
+    redeclares with another visit (``overridden_by``, as
+    :func:`allocative_gen.inheritance.overridden` says) is visited wrongly.
+    Two calls that cover the same field (both sides of a diamond) visit it twice.
     """
     if _is_current(steps, expected):
         return []
@@ -34,6 +37,11 @@ def stale_reasons(
     for step in steps:
         if isinstance(step, BaseCall):
             covered.update(sorted(covered_by(step.base)))
+            reasons += [
+                f'"{name}" is redeclared but covered by "{step.base.name}.__allocative__"'
+                " as the base declares it"
+                for name in overridden_by(step.base)
+            ]
     covered.update(call.field for call in calls)
     reasons += [f'"{name}" is visited {_times(n)}' for name, n in covered.items() if n > 1]
     reasons += [_wrong_visit(call, expected) for call in calls if _is_wrong(call, expected)]

@@ -32,6 +32,7 @@ from allocative_gen.rules import (
     TypeRef,
     canonical,
 )
+from allocative_mypy._facts import Facts, facts_of
 
 _CALL_NOTE_PREFIX: Final = "Suggestion: use "
 _CALL_NOTE_SUFFIX: Final = "[...]"
@@ -39,15 +40,22 @@ _EXPRESSION: Final = "<expression>"
 
 
 class Written(NamedTuple):
-    """What an annotation says: its type as the rules see it, its option, whether a field."""
+    """What an annotation says: its type as the rules see it, its option, whether a field,
+    and the checker's :class:`~allocative_mypy._facts.Facts` of that declaration."""
 
     ref: TypeRef | None
-    option: Option | None = None
-    is_field: bool = True
+    option: Option | None
+    is_field: bool
+    facts: Facts
 
 
-UNANNOTATED: Final = Written(None)
-_NOT_A_FIELD: Final = Written(None, is_field=False)
+def written_of(ref: TypeRef | None, option: Option | None = None) -> Written:
+    """The :class:`Written` of a field declared ``ref`` with ``option``."""
+    return Written(ref, option, True, facts_of(ref, option))
+
+
+UNANNOTATED: Final = written_of(None)
+_NOT_A_FIELD: Final = Written(None, None, False, facts_of(None, None))
 
 _PLAIN, _NOT_FIELD, _ANNOTATED, _UNWRAPPED = range(4)
 _FORMS: Final = {
@@ -60,12 +68,13 @@ _FORMS: Final = {
 
 class _Name(NamedTuple):
     """What a name written in a module means: the module's symbol for it (None: not the
-    module's own, so a built-in or unknown), its canonical full name, and as an annotation."""
+    module's own, so a built-in or unknown), its canonical full name, and as an annotation
+    (None: not read as one yet)."""
 
     symbol: SymbolTableNode | None
     fullname: str | None
     ref: TypeRef
-    written: Written
+    written: Written | None
 
 
 class Reader:
@@ -75,6 +84,15 @@ class Reader:
     the class hooks after the module's semantic analysis, so its names are
     final by then. A bare name is resolved once and reused while the module
     still binds it to the same symbol; dotted names are resolved afresh.
+
+    An annotation with arguments (``list[float]``, ``str | None``,
+    ``Annotated[Bad, skip]``) is read once per module: its :class:`Written` is
+    kept under the annotation itself (mypy's types compare and hash by
+    structure) and reused for the module's other classes. Annotations holding an
+    expression that mypy keeps only as a note (``visit_with(f)``) or that it does
+    not compare are read afresh each time. The daemon may analyse a module again
+    in the same tree, with names bound anew: a class checked a second time
+    (:meth:`checking`) starts a new pass, which forgets what was read.
     """
 
     def __init__(self, module: str, modules: dict[str, MypyFile]) -> None:
@@ -83,25 +101,70 @@ class Reader:
         self._module_names = self.tree.names if self.tree is not None else SymbolTable()
         self._scopes = [t.names for t in (self.tree, self.builtins) if t is not None]
         self._names: dict[str, _Name] = {}
+        self._read: dict[object, Written] = {}
+        self._checked: set[object] = set()
+        self._exact = True
+
+    def checking(self, defn: object) -> None:
+        """Note that the class statement ``defn`` of this module is being checked."""
+        if defn in self._checked:
+            self._checked.clear()
+            self._read.clear()
+            self._names.clear()
+        self._checked.add(defn)
 
     def annotation(self, written: Type | None) -> Written:
         """The :class:`Written` of an annotation (None: unannotated)."""
         if written is None:
             return UNANNOTATED
+        key: object = written
+        if isinstance(written, UnboundType):
+            args = written.args
+            if not args:
+                return self._bare(written.name)
+            if len(args) == 2 and isinstance(args[1], EllipsisType):
+                key = (ELLIPSIS, written.name, args[0])  # mypy's ``...`` compares by identity
+        found = self._read.get(key)
+        if found is not None:
+            return found
+        self._exact = True
+        result = self._annotation(written)
+        if self._exact:
+            if len(self._read) >= _MAX_READ:
+                self._read.clear()
+            self._read[key] = result
+        return result
+
+    def _annotation(self, written: Type) -> Written:
         if not isinstance(written, UnboundType):
-            return Written(self.type_ref(written))
+            return written_of(self.type_ref(written))
         name, args = written.name, written.args
         if not args:
-            return self._name(name).written
+            return self._bare(name)
         base = self._name(name).fullname
         form = _FORMS.get(base, _PLAIN) if base is not None else _PLAIN
         if form == _PLAIN:
-            return Written(TypeRef(base or _EXPRESSION, tuple(map(self.type_ref, args))))
+            ref = TypeRef(base or _EXPRESSION, tuple(map(self.type_ref, args)))
+            return written_of(ref)
         if form == _NOT_FIELD:
             return _NOT_A_FIELD
         if form == _ANNOTATED:
-            return Written(self.annotation(args[0]).ref, self._first_option(args[1:]))
-        return self.annotation(args[0])
+            inner = self._annotation(args[0])
+            if not inner.is_field:  # Annotated[ClassVar[int], skip]: still not a field
+                return _NOT_A_FIELD
+            return written_of(inner.ref, self._first_option(args[1:]))
+        return self._annotation(args[0])
+
+    def _bare(self, name: str) -> Written:
+        """The :class:`Written` of an annotation that is the bare name ``name``."""
+        found = self._name(name)
+        if found.written is not None:
+            return found.written
+        fullname = found.fullname
+        written = _NOT_A_FIELD if fullname in NOT_FIELDS else written_of(found.ref)
+        if "." not in name:
+            self._names[name] = found._replace(written=written)
+        return written
 
     def _name(self, name: str) -> _Name:
         """What the name ``name`` means here, reused while the module binds it alike."""
@@ -111,8 +174,7 @@ class Reader:
             return found
         fullname = self.resolve(name)
         ref = TypeRef(fullname or _EXPRESSION)
-        written = _NOT_A_FIELD if fullname in NOT_FIELDS else Written(ref)
-        found = _Name(symbol, fullname, ref, written)
+        found = _Name(symbol, fullname, ref, None)
         if "." not in name:
             self._names[name] = found
         return found
@@ -132,7 +194,9 @@ class Reader:
         if isinstance(written, EllipsisType):
             return TypeRef(ELLIPSIS)
         if isinstance(written, TypeList):
+            self._exact = False
             return TypeRef("<list>", tuple(map(self.type_ref, written.items)))
+        self._exact = False
         return TypeRef(_EXPRESSION)
 
     def resolve(self, name: str) -> str | None:
@@ -154,6 +218,8 @@ class Reader:
 
     def _first_option(self, extras: Sequence[Type]) -> Option | None:
         for extra in extras:
+            if not isinstance(extra, UnboundType):
+                self._exact = False  # a string or a call: mypy's types do not tell them apart
             called = _called_name(extra)
             if called is not None:
                 if self.resolve(called) == VISIT_WITH:
@@ -163,6 +229,9 @@ class Reader:
                 if option is not None:
                     return option
         return None
+
+
+_MAX_READ: Final = 4096
 
 
 def _called_name(extra: Type) -> str | None:

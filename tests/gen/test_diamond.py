@@ -11,7 +11,15 @@ import pytest
 
 import allocative
 from allocative_gen.cli import main
-from allocative_gen.inheritance import CallBase, InlineField, call_covers, linearize, plan
+from allocative_gen.inheritance import (
+    CallBase,
+    InlineField,
+    call_covers,
+    declarers,
+    linearize,
+    overridden,
+    plan,
+)
 from tests.gen.test_bases import method_of, write
 from tests.runtime.conftest import traced
 
@@ -120,10 +128,20 @@ def test_diamond_measures_what_tracemalloc_counts(diamond: ModuleType) -> None:
 
 
 class Graph:
-    """A hand-made class graph for the rule: name -> (bases, fields, has_method)."""
+    """A hand-made class graph for the rule: name -> (bases, fields, has_method).
 
-    def __init__(self, classes: dict[str, tuple[list[str], list[str], bool]]) -> None:
+    ``visits`` gives a (class, field) declaration's visit when not ``"same"``.
+    """
+
+    def __init__(
+        self,
+        classes: dict[str, tuple[list[str], list[str], bool]],
+        visits: dict[tuple[str, str], str] | None = None,
+        opaque: frozenset[str] = frozenset(),
+    ) -> None:
         self.classes = classes
+        self.visits = visits or {}
+        self.opaque = opaque
         self._mro: dict[str, list[str]] = {}
 
     def bases(self, cls: str) -> list[str]:
@@ -142,10 +160,13 @@ class Graph:
         return self.classes[cls][2]
 
     def is_opaque(self, cls: str) -> bool:
-        return False
+        return cls in self.opaque
 
     def extras(self, cls: str) -> tuple[str, ...]:
         return ()
+
+    def visit_of(self, cls: str, name: str) -> str | None:
+        return None if cls in self.opaque else self.visits.get((cls, name), "same")
 
 
 DIAMOND = Graph(
@@ -163,6 +184,35 @@ def test_rule_on_a_diamond() -> None:
     assert DIAMOND.mro("D") == ["D", "B", "C", "A"]
     assert call_covers(DIAMOND, "B") == {"name", "b"}
     assert plan(DIAMOND, "D").steps == [CallBase(1), InlineField("B", "b"), InlineField("D", "d")]
+
+
+def test_redeclared_field_is_visited_where_met_as_the_subclass_declares_it() -> None:
+    """A redeclared field keeps the base's place but is the subclass's (the step's owner)."""
+    graph = Graph({"A": ([], ["x", "y"], False), "B": (["A"], ["x", "z"], True)})
+    assert declarers(graph, "B") == {"x": "B", "z": "B", "y": "A"}
+    assert plan(graph, "B").steps == [
+        InlineField("B", "x"),
+        InlineField("A", "y"),
+        InlineField("B", "z"),
+    ]
+
+
+def test_base_whose_field_is_redeclared_with_another_visit_is_not_called() -> None:
+    """The base's method would visit the field by the base's declaration: inline instead."""
+    classes = {"A": ([], ["x", "y"], True), "B": (["A"], ["x"], True)}
+    alike = Graph(classes)
+    assert overridden(alike, "B", "A") == []
+    assert plan(alike, "B").steps == [CallBase(0)]
+    retyped = Graph(classes, visits={("B", "x"): "visit_int"})
+    assert overridden(retyped, "B", "A") == ["x"]
+    assert plan(retyped, "B").steps == [InlineField("B", "x"), InlineField("A", "y")]
+
+
+def test_field_of_an_opaque_base_redeclared_by_a_subclass_is_visited() -> None:
+    """Only fields whose declaration is an ``@opaque`` class's go unvisited."""
+    graph = Graph({"O": ([], ["blob", "x"], True), "B": (["O"], ["x"], True)}, opaque={"O"})
+    assert overridden(graph, "B", "O") == ["x"]
+    assert plan(graph, "B").steps == [InlineField("B", "x")]
 
 
 def test_inconsistent_bases_fall_back_to_depth_first_order() -> None:

@@ -19,6 +19,7 @@ from allocative_gen.rules import (
     is_fieldless_base,
     is_measured_builtin,
     is_measured_class,
+    is_plain,
     visit_for,
     visit_for_option,
 )
@@ -117,3 +118,17 @@ def test_rules_import_neither_libcst_nor_jinja2() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_plain_types_need_no_look_at_their_classes() -> None:
+    """Scalars, containers of scalars and unions of scalars and None; not bare containers."""
+    str_, int_ = TypeRef("builtins.str"), TypeRef("builtins.int")
+    assert is_plain(str_)
+    assert is_plain(TypeRef("builtins.dict", (str_, int_)))
+    assert is_plain(TypeRef("builtins.tuple", (int_, TypeRef(ELLIPSIS))))
+    assert is_plain(TypeRef("types.UnionType", (str_, TypeRef("builtins.None"))))
+    assert not is_plain(None)
+    assert not is_plain(TypeRef("builtins.list"))  # list[Any]
+    assert not is_plain(TypeRef("builtins.list", (TypeRef("shop.Line"),)))
+    assert not is_plain(TypeRef("builtins.list", (TypeRef(ELLIPSIS),)))
+    assert not is_plain(TypeRef("builtins.object"))

@@ -75,3 +75,15 @@ def test_plugin_needs_neither_libcst_nor_jinja2() -> None:
     command = [sys.executable, "-c", code]
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_stored_declared_types_round_trip() -> None:
+    """The compact metadata form of a declared type reads back as the same type."""
+    from allocative_gen.rules import TypeRef
+    from allocative_mypy._facts import ref_from_json, ref_json
+
+    str_ = TypeRef("builtins.str")
+    nested = TypeRef("builtins.dict", (str_, TypeRef("builtins.list", (TypeRef("shop.Line"),))))
+    for ref in (None, str_, nested, TypeRef("builtins.tuple", (str_, TypeRef("...")))):
+        assert ref_from_json(ref_json(ref)) == ref
+    assert ref_json(nested) == ["builtins.dict", "builtins.str", ["builtins.list", "shop.Line"]]
