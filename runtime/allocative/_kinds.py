@@ -40,6 +40,9 @@ class Kind:
     """Everything the visitor needs to measure one type's objects.
 
     ``fixed_size`` says that ``size`` is the same for every object of the type.
+    ``method`` is the type's own ``__allocative__`` function when runs of its
+    instances may be measured a column at a time (``_columns``); such instances
+    have a fixed size and ``storage`` reads where their attribute values are.
     """
 
     __slots__ = (
@@ -47,9 +50,11 @@ class Kind:
         "blocks",
         "expand",
         "fixed_size",
+        "method",
         "name",
         "reflective",
         "size",
+        "storage",
         "unused",
         "zero",
     )
@@ -75,6 +80,8 @@ class Kind:
         self.blocks = blocks
         self.reflective = reflective
         self.fixed_size = False
+        self.method: object = None
+        self.storage: _layout.InstanceStorage | None = None
 
     def with_expand(self, expand: Expand) -> Kind:
         """A copy of this kind that expands its objects with ``expand``."""
@@ -103,15 +110,15 @@ GC_HEADER: Final = getsizeof([]) - [].__sizeof__()
 Built-in kinds call ``__sizeof__`` directly (``getsizeof`` costs four times as
 much: it looks the method up on every call), adding this where the type has it.
 """
-_ONE_DIGIT_INT: Final = getsizeof(1)
-MEDIUM_INT_STRUCT: Final = _ONE_DIGIT_INT + 4
+ONE_DIGIT_INT: Final = getsizeof(1)
+MEDIUM_INT_STRUCT: Final = ONE_DIGIT_INT + 4
 """Bytes of a one-digit int made by arithmetic: a whole padded struct."""
 
 
 def int_size(value: int) -> int:
     """Bytes of an int; one-digit ints made by arithmetic are a whole padded struct."""
     size = int.__sizeof__(value)
-    return MEDIUM_INT_STRUCT if size == _ONE_DIGIT_INT else size
+    return MEDIUM_INT_STRUCT if size == ONE_DIGIT_INT else size
 
 
 def _list_size(value: list[object]) -> int:
@@ -496,12 +503,16 @@ def resolve(tp: type, custom: dict[type, Expand]) -> Kind:
     size = _subclass_size(tp, base)
     blocks = _instance_blocks(tp, size, storage)
     fn = next((custom[b] for b in tp.__mro__ if b in custom), None)
+    own_method = fn is None
     if fn is None:
         fn = getattr(tp, "__allocative__", None)
     if fn is not None:
         expand = _method_expand(fn, instance_dict, base_expand)
         kind = Kind(name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks)
         kind.fixed_size = _has_fixed_size(tp, size)
+        if own_method and base is None and kind.fixed_size:
+            kind.method = fn
+            kind.storage = storage
         return kind
     expand = _reflective_expand(tp, instance_dict, base_expand)
     return Kind(

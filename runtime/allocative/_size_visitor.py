@@ -7,9 +7,12 @@ dynamic path, so a lying annotation costs speed, never exactness.
 
 from __future__ import annotations
 
+from itertools import islice, repeat
+from operator import rshift
 from sys import getrefcount
 from typing import Any, Final, cast
 
+from allocative._columns import COLUMN_EXCLUSIVE_REFS, measure_run
 from allocative._kinds import (
     BUILTIN_KINDS,
     GC_HEADER,
@@ -26,6 +29,7 @@ from allocative._layout import (
     SUPPORTED,
     WORDS,
 )
+from allocative._plans import Plan, plan_of
 from allocative._visitor import (
     BULK_EXCLUSIVE_REFS,
     ENTRY_EXCLUSIVE_REFS,
@@ -42,6 +46,9 @@ _DICT: Final = BUILTIN_KINDS[dict]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
 _BULK_MIN: Final = 8
 _ONLY_FLOATS: Final = frozenset([float])
+_RUN_MIN: Final = 64
+"""Containers this long whose first element has a plan are visited in runs (``_columns``)."""
+_RUN: Final = 2048
 
 
 class SizeVisitor(Visitor):
@@ -309,18 +316,52 @@ class SizeVisitor(Visitor):
         self._expand_now(entry[0], entry[1])
 
     def _elements(self, items: Any) -> None:
-        """Visit a container's elements by their run-time types.
-
-        Elements of one type in a row share one kind lookup (and one size when
-        the type's objects all have the same). Elements of a kind that may count
-        every object (no ``zero`` test, not reflective) are claimed, sized and
-        expanded here, as :meth:`visit_item` would, with one call less each.
-        """
+        """Visit a container's elements: runs of records a column at a time, others one by one."""
         if self._overhead or self._inline >= INLINE_DEPTH:
             visit = self.visit_item
             for element in items:
                 visit(element)
             return
+        if len(items) >= _RUN_MIN and COLUMN_EXCLUSIVE_REFS:
+            first = next(iter(items))
+            kind = self._kinds.get(type(first)) or self._kind(type(first))
+            plan = plan_of(kind.method) if kind.method is not None else None
+            del first
+            if plan is not None:
+                self._runs(items, kind, plan)
+                return
+        self._each(items, EXCLUSIVE_REFS)
+
+    def _runs(self, items: Any, kind: Kind, plan: Plan) -> None:
+        """Visit ``items`` in runs of up to ``_RUN`` elements, a column at a time where
+        a run is all of ``kind``'s type with one owner each (``_columns``)."""
+        tp = type(next(iter(items)))
+        elements = iter(items)
+        storage = kind.storage
+        while run := list(islice(elements, _RUN)):
+            if set(map(type, run)) == {tp} and max(map(getrefcount, run)) <= COLUMN_EXCLUSIVE_REFS:
+                ids = list(map(id, run))
+                values = (
+                    0
+                    if storage is None
+                    else storage.values_total(run, list(map(rshift, ids, repeat(3))))
+                )
+                if values is not None and measure_run(
+                    self, len(run) * kind.size(run[0]) + values, plan, run, ids
+                ):
+                    continue
+            # ``run`` holds one more reference to each element than the container's loop.
+            self._each(run, EXCLUSIVE_REFS + 1)
+
+    def _each(self, items: Any, exclusive: int) -> None:
+        """Visit a container's elements by their run-time types, one by one.
+
+        Elements of one type in a row share one kind lookup (and one size when
+        the type's objects all have the same). Elements of a kind that may count
+        every object (no ``zero`` test, not reflective) are claimed, sized and
+        expanded here, as :meth:`visit_item` would, with one call less each.
+        ``exclusive`` is the count of an element that only ``items`` holds.
+        """
         kinds = self._kinds
         seen = self._seen
         journal = self._journal
@@ -340,7 +381,7 @@ class SizeVisitor(Visitor):
                 continue
             # The count is the container's reference, ``element``'s and getrefcount's:
             # as in a typed visit.
-            if getrefcount(element) > EXCLUSIVE_REFS:
+            if getrefcount(element) > exclusive:
                 key = id(element)
                 if key in seen:
                     continue
