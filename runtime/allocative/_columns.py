@@ -48,7 +48,9 @@ COLUMN_EXCLUSIVE_REFS: Final = BULK_EXCLUSIVE_REFS + 1 if BULK_EXCLUSIVE_REFS el
 
 _FLOAT_BYTES: Final = float.__sizeof__(0.5)
 _CLOSED_EXTRA_REFS: Final = 2
-"""References ``_close_shared`` holds on a listed scalar besides its listings."""
+"""References ``_closed`` holds on a listed scalar besides its listings: one list, one argument."""
+_FOLDED_EXTRA_REFS: Final = 2
+"""The same for the first of lists folded together, which also lists it once."""
 _SMALL_INTS: Final = frozenset(range(-5, 257))
 """The interpreter's own ints, never counted."""
 _LONG: Final = 2
@@ -109,35 +111,55 @@ def _close_shared(run: Run) -> list[tuple[type, list[Any]]]:
     """Count the shared scalars whose every owner is in the run; return the others.
 
     ``run.shared`` lists each scalar once per owner slot in the run (the same int
-    as a record's ``n`` and in its ``meta`` dict is listed twice). Once those
-    lists are dropped, a scalar whose count is one per listing plus the two
-    references taken here has no owner outside the run: it is counted once,
-    without the seen set. The others are returned to be checked against the
-    seen set, as typed visits do.
+    as a record's ``n`` and in its ``meta`` dict is listed twice). Once only the
+    lists made here hold them, a scalar whose count is one per listing plus
+    those references has no owner outside the run: it is counted once, without
+    the seen set. The others are returned to be checked against the seen set,
+    as typed visits do.
     """
     grouped = _by_type(run.shared)
     run.shared.clear()
     others: list[tuple[type, list[Any]]] = []
     for tp in list(grouped):
-        listed = list(chain.from_iterable(grouped.pop(tp)))
-        ids = list(map(id, listed))
-        unique = dict(zip(ids, listed, strict=True))
-        del listed
-        times = list(Counter(ids).values())  # in first-listed order, as ``unique``
-        # owners (= times when none is outside) + ``unique`` + getrefcount's own
-        expected = map(add, times, repeat(_CLOSED_EXTRA_REFS))
-        closed = list(map(eq, map(getrefcount, unique.values()), expected))
+        values, closed = _closed(grouped.pop(tp))
         if all(closed):
-            counted, rest = list(unique.values()), []
+            counted, rest = values, []
         else:
-            counted = list(compress(unique.values(), closed))
-            rest = list(compress(unique.values(), map(not_, closed)))
+            counted = list(compress(values, closed))
+            rest = list(compress(values, map(not_, closed)))
+        del values
         if tp is str or tp is bytes:
             others.append((tp, [value for value in counted if len(value) < _LONG]))
             counted = [value for value in counted if len(value) >= _LONG]
         run.total += _scalar_bytes(counted, tp)
         others.append((tp, rest))
     return others
+
+
+def _closed(lists: list[list[Any]]) -> tuple[list[Any], list[bool]]:
+    """The scalars listed in ``lists`` (which this takes over), and which are closed.
+
+    Lists that repeat the first one item by item (two fields of each record
+    holding the same object) are folded into it: its items are then listed
+    ``len(lists)`` times each. Otherwise the listings are counted by identity.
+    """
+    first = lists[0]
+    width = len(first)
+    if all(len(other) == width and all(map(is_, other, first)) for other in lists[1:]):
+        times = len(lists)
+        lists.clear()
+        # An item the first list holds twice has twice the owners: never equal.
+        return first, list(map(eq, map(getrefcount, first), repeat(times + _FOLDED_EXTRA_REFS)))
+    del first
+    ids = list(chain.from_iterable([list(map(id, values)) for values in lists]))
+    unique = dict(zip(ids, chain.from_iterable(lists), strict=True))
+    lists.clear()
+    listings = list(Counter(ids).values())  # in first-listed order, as ``unique``
+    values = list(unique.values())
+    del unique
+    # owners (= listings when none is outside) + ``values`` + getrefcount's own
+    counts = map(getrefcount, values)
+    return values, list(map(eq, counts, map(add, listings, repeat(_CLOSED_EXTRA_REFS))))
 
 
 def _by_type(lists: list[tuple[type, list[Any]]]) -> dict[type, list[list[Any]]]:
