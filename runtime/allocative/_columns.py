@@ -90,15 +90,30 @@ def measure_run(
         others = _close_shared(run)
     except Exception:
         return False
-    visitor.total += run.total
     visitor._journal.extend(ids)
+    _commit(visitor, run, others)
+    return True
+
+
+def measure_items(visitor: SizeVisitor, items: list[Any]) -> None:
+    """Count ``items`` (each held by one slot of a claimed container and by ``items``)
+    by type, in bulk where they are scalars; the others are visited one by one."""
+    run = Run()
+    _dynamic(run, items, list(map(getrefcount, items)))
+    others = _close_shared(run)
+    visitor._journal.extend(map(id, items))  # they are the container's direct referents
+    _commit(visitor, run, others)
+
+
+def _commit(visitor: SizeVisitor, run: Run, others: list[tuple[type, list[Any]]]) -> None:
+    """Add a run's bytes, then check its other shared scalars and make the visits it left."""
+    visitor.total += run.total
     for tp, values in others:
         visitor.total += _new_shared_bytes(visitor, tp, values)
     for name, values, extra in run.later:
         visit = getattr(visitor, name)
         for value in values:
             visit("", value, *extra)
-    return True
 
 
 def _read_column(column: Column, records: list[Any]) -> tuple[list[Any], list[int]]:

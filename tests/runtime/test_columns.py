@@ -386,6 +386,33 @@ def test_other_containers(container: type, per_object: Callable[[object], int]) 
     check(lambda: container(Slotted(f"slot-{i:05d}", [i + 0.5]) for i in range(COUNT)), per_object)
 
 
+def test_dicts_of_records(per_object: Callable[[object], int]) -> None:
+    """A cache: keys made at run time, records as values, a few met twice or shared."""
+
+    def build() -> dict[Any, Any]:
+        cache: dict[Any, Any] = {f"key-{i:05d}": w1_like(1)[0] for i in range(COUNT)}
+        cache["again"] = cache["key-00003"]
+        cache[10**6 + len(cache)] = Child("other" * len(cache), 0.5 + len(cache))
+        return cache
+
+    check(build, per_object)
+
+
+def test_dicts_of_records_use_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = {f"key-{i:05d}": record for i, record in enumerate(w1_like(COUNT))}
+    expected = size_of(cache)
+    runs: list[int] = []
+    original = _columns.measure_run
+
+    def counting(visitor: Any, own: int, plan: Any, run: list[Any], ids: list[int]) -> bool:
+        runs.append(len(run))
+        return original(visitor, own, plan, run, ids)
+
+    monkeypatch.setattr(size_visitor, "measure_run", counting)
+    assert size_of(cache) == expected
+    assert runs == [COUNT]
+
+
 def test_every_kind_of_visit(per_object: Callable[[object], int]) -> None:
     shared_child = Child("shared", 0.5)
 
