@@ -48,19 +48,20 @@ _COLUMN_VISITS: Final = frozenset(
     }
 )
 _METHOD: Final = "__allocative__"
-_PLANS: weakref.WeakKeyDictionary[object, Plan | None] = weakref.WeakKeyDictionary()
-"""Plans by method function; a method's code never changes, so a plan never goes stale."""
+_PLANS: weakref.WeakKeyDictionary[object, tuple[CodeType, Plan | None]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Plans by method function, with the code each was read from (``__code__`` can be replaced)."""
 
 
 def plan_of(method: object) -> Plan | None:
     """The plan of ``method`` (an ``__allocative__`` function), or None when it has none."""
     if not isinstance(method, FunctionType):
         return None
-    try:
-        return _PLANS[method]
-    except KeyError:
-        plan = _PLANS[method] = _read_plan(method, set())
-        return plan
+    found = _PLANS.get(method)
+    if found is None or found[0] is not method.__code__:
+        found = _PLANS[method] = (method.__code__, _read_plan(method, set()))
+    return found[1]
 
 
 def _read_plan(method: FunctionType, reading: set[object]) -> Plan | None:

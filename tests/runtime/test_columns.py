@@ -232,6 +232,18 @@ def test_a_method_whose_file_changed_has_no_plan(tmp_path: Any) -> None:
     assert plan_of(method) is None
 
 
+def test_a_method_given_other_code_is_read_again() -> None:
+    def method(self: Any, visitor: Visitor) -> None:
+        visitor.visit_str("a", self.a)
+
+    def other(self: Any, visitor: Visitor) -> None:
+        visitor.visit_str("b", self.b)
+
+    assert [column.attr for column in plan_of(method) or ()] == ["a"]
+    method.__code__ = other.__code__
+    assert [column.attr for column in plan_of(method) or ()] == ["b"]
+
+
 def test_a_method_without_a_file_has_no_plan() -> None:
     namespace: dict[str, Any] = {}
     code = (
