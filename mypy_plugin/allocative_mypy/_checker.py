@@ -10,7 +10,6 @@ from mypy.plugin import ClassDefContext
 from mypy.types import Type, TypeVarType, get_proper_type
 
 from allocative_gen import rules
-from allocative_gen.inheritance import call_covers, overridden
 from allocative_gen.rules import Kind, Visit
 from allocative_mypy import _errors, _names
 from allocative_mypy._fields import Field, FieldCollector, is_fieldless, to_metadata
@@ -24,7 +23,6 @@ from allocative_mypy._measurable import (
     problems_of,
 )
 from allocative_mypy._method import is_current, read_steps, visits_in_order
-from allocative_mypy._stale import stale_reasons
 from allocative_mypy._written import reader_for
 
 _DYNAMIC = Visit(rules.DYNAMIC_VISIT)
@@ -80,7 +78,10 @@ class ClassChecker:
             for field in inherited:
                 if field.option is None and not field.facts.plain and not has_method(field.owner):
                     self._check_field(field, self._cls)
-        self._check_method([*inherited, *own] if inherited else own, kind, opaque)
+        if inherited:
+            self._check_method([*inherited, *own], kind, opaque, all_own=False)
+        else:
+            self._check_method(own, kind, opaque, all_own=True)
 
     def _expected(self, fields: list[Field], kind: Kind) -> dict[str, Visit | None]:
         expected = _expected_visits(fields, kind)
@@ -126,7 +127,8 @@ class ClassChecker:
     def _show(self, typ: Type) -> str:
         return format_type_bare(typ, self._api.options)
 
-    def _check_method(self, fields: list[Field], kind: Kind, opaque: bool) -> None:
+    def _check_method(self, fields: list[Field], kind: Kind, opaque: bool, all_own: bool) -> None:
+        """Report a missing or stale method; ``all_own``: every field is the class's own."""
         symbol = self._info.names.get(rules.METHOD_NAME)
         if symbol is None or symbol.node is None:
             _errors.error_missing_method(self._api, self._info.name, self._cls)
@@ -136,13 +138,15 @@ class ClassChecker:
             not opaque
             and kind is not Kind.PYDANTIC
             and isinstance(method, FuncDef)
-            and all(field.owner is self._info for field in fields)
+            and (all_own or all(field.owner is self._info for field in fields))
             and visits_in_order(method, fields)
         ):
             return
         expected = {} if opaque else self._expected(fields, kind)
         if isinstance(method, FuncDef) and is_current(method, expected):
             return
+        from allocative_mypy._stale import stale_reasons  # only a stale method needs it
+
         steps = read_steps(method) if isinstance(method, FuncDef) else None
         if steps is None:
             reasons = ['it is not a "(self, visitor)" method']
@@ -153,11 +157,15 @@ class ClassChecker:
 
     def _covered_by(self, base: TypeInfo) -> frozenset[str]:
         """The fields a call of ``base.__allocative__`` visits (or deliberately skips)."""
+        from allocative_gen.inheritance import call_covers
+
         return call_covers(_Graph(self._collector), base)
 
     def _overridden_by(self, base: TypeInfo) -> list[str]:
         """The fields a call of ``base.__allocative__`` visits otherwise than this class's MRO
         declares them (redeclared with another visit)."""
+        from allocative_gen.inheritance import overridden
+
         return overridden(_Graph(self._collector), self._info, base)
 
 

@@ -9,8 +9,8 @@ runtime, implements ``__allocative__``, or is marked ``@allocative`` or
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from mypy.nodes import RefExpr, TypeInfo
 from mypy.types import (
@@ -39,8 +39,7 @@ class ProblemKind(Enum):
     ANY = "any"
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One part of a field's type that cannot be measured, and why."""
 
     kind: ProblemKind
