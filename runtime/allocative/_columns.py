@@ -288,15 +288,14 @@ def _sequences(
 ) -> None:
     """A column declared ``list[item]``, ``tuple[item, ...]``, ``set[item]``."""
     tp = _SEQUENCE_TYPES[visit]
-    method = visit
     if not values:
         return
     if set(map(type, values)) != {tp} or (tp is tuple and min(map(len, values)) == 0):
-        run.later.append((method, values, (item,)))
+        run.later.append((visit, values, (item,)))
         return
     own, shared = _split(values, counts)
     if shared:
-        run.later.append((method, shared, (item,)))
+        run.later.append((visit, shared, (item,)))
     if tp is list:
         run.total += sum(map(list.__sizeof__, own)) + len(own) * GC_HEADER
     else:
@@ -312,15 +311,14 @@ def _dicts(
     item: type | None,
 ) -> None:
     """A column declared ``dict[key, item]``."""
-    method = "visit_dict"
     if not values:
         return
     if set(map(type, values)) != {dict} or (SUPPORTED and any_split_dict(values)):
-        run.later.append((method, values, (key, item)))  # split tables are sized one by one
+        run.later.append(("visit_dict", values, (key, item)))  # split tables: one by one
         return
     own, shared = _split(values, counts)
     if shared:
-        run.later.append((method, shared, (key, item)))
+        run.later.append(("visit_dict", shared, (key, item)))
     run.total += sum(map(dict.__sizeof__, own)) + len(own) * GC_HEADER
     keys = _common_keys(own)
     if keys is None:
