@@ -200,19 +200,14 @@ class _BodyReader:
                 if attrs_field:
                     found.append(Field(name, None, None, None, stmt, info, _UNTYPED))
                 continue
-            written = annotation(stmt.unanalyzed_type)
-            if not written.is_field or name == SLOTS:
+            ref, option, is_field, facts = annotation(stmt.unanalyzed_type)
+            if not is_field or name == SLOTS:
                 continue
             if attrs and not attrs_field:
                 continue
             if pydantic and name.startswith("_"):
                 continue
-            found.append(
-                _new_field(
-                    Field,
-                    (name, stmt.type, written.ref, written.option, stmt, info, written.facts),
-                )
-            )
+            found.append(_new_field(Field, (name, stmt.type, ref, option, stmt, info, facts)))
         return found
 
     def _bare_attrs_fields(self) -> Iterator[AssignmentStmt]:
