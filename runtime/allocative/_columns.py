@@ -255,6 +255,8 @@ def _new_shared_bytes(visitor: SizeVisitor, tp: type, values: list[Any]) -> int:
             values = list(compress(values, map(_LONG.__le__, lengths)))
         if tp is str:
             values = _not_interned(values)
+            seen.update(map(id, values))
+            return sum(map(str.__sizeof__, values))
     seen.update(map(id, values))
     return _scalar_bytes(values, tp)
 
