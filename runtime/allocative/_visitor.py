@@ -142,6 +142,13 @@ class Visitor:
         """Close the frame the last :meth:`enter` opened."""
         raise NotImplementedError
 
+    def skip(self, name: str) -> None:
+        """Declare that field ``name`` is deliberately not visited (the ``skip`` option).
+
+        Generated methods call it for each ``skip`` field, so that the runtime's
+        check for attributes a method did not visit leaves the field alone.
+        """
+
     def visit_field_with(
         self, name: str, value: object, visit: Callable[[Any, Visitor], None]
     ) -> None:
