@@ -1,7 +1,7 @@
 """The runtime's accuracy and compiled-code tests pass under Python 3.12 and 3.13 too.
 
 Each interpreter gets its own virtual environment beside the main one
-(``.venv-3.12``, ``.venv-3.13``) with the test tools; the runtime itself has
+(``.venv-3.12``, ``.venv-3.13``) with pytest, Hypothesis and numpy; the runtime itself has
 no dependencies and is put on ``PYTHONPATH``, so nothing else is installed.
 Each interpreter builds its own ``allocative._core`` in place (the file names
 carry the version, so they sit side by side), rebuilt when the sources change.
@@ -20,9 +20,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 INTERPRETERS = {"3.12": "3.12.1", "3.13": "3.13.0"}
 """``minor: pyenv version`` of each other interpreter the machines have."""
+PACKAGES = ("pytest", "hypothesis", "numpy")
 READY = ".installed"
 """A file written into a venv once its packages are installed; it lists them."""
-PACKAGES = ["pytest", "numpy", "hypothesis"]
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -43,11 +43,11 @@ def interpreter(minor: str) -> str | None:
 
 
 def venv_python(minor: str, executable: str) -> Path:
-    """The venv's python for ``minor``, creating the venv and installing :data:`PACKAGES`."""
+    """The venv's python for ``minor``, creating the venv and installing ``PACKAGES``."""
     venv = ROOT / f".venv-{minor}"
     python = venv / "bin" / "python"
     ready = venv / READY
-    if ready.exists() and ready.read_text().split() == PACKAGES:
+    if ready.exists() and ready.read_text().split() == list(PACKAGES):
         return python
     env = dict(os.environ, PYENV_VERSION=INTERPRETERS[minor])
     for command in (
