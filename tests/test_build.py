@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 import build_core
-from allocative import _interpreter
+from allocative import _gate
 from tests.test_other_pythons import INTERPRETERS, interpreter
 
 ROOT = Path(__file__).resolve().parents[1]
-SUPPORTED = _interpreter.unsupported_reason() is None
+SUPPORTED = _gate.RAW_READS
 NO_COMPILER = {"CC": "/bin/false"}
 ENGINE_SCRIPT = (
     "import sys, allocative._core as c; print(c.__file__, c.ABI == sys.version_info[:2])"
@@ -75,7 +75,7 @@ def compiler_works(tmp_path: Path) -> bool:
 def buildable(tmp_path: Path) -> None:
     """Skip where the extension cannot be built: another interpreter, or no compiler."""
     if not SUPPORTED:
-        pytest.skip(f"{_interpreter.unsupported_reason()}")
+        pytest.skip(_gate.REFUSAL)
     if not compiler_works(tmp_path):
         pytest.skip("no working C compiler here")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final, Literal
 
-from allocative import _interpreter
+from allocative import _gate
 
 ENV: Final = "ALLOCATIVE_ENGINE"
 """The environment variable that forces an engine: ``python`` or ``compiled``."""
@@ -89,9 +89,8 @@ def choose(requested: str) -> Engine:
 @cache
 def compiled_unavailable() -> str | None:
     """Why the compiled engine cannot measure here, or ``None`` when it can; loads it."""
-    unsupported = _interpreter.unsupported_reason()
-    if unsupported is not None:
-        return unsupported
+    if _gate.REFUSAL:
+        return _gate.REFUSAL  # the engine reads interpreter memory: only where the gate allows
     try:
         core = importlib.import_module("allocative._core")
     except ImportError as error:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from allocative import _engine, _interpreter
+from allocative import _engine, _gate
 
 T = TypeVar("T")
 
@@ -109,13 +109,14 @@ def warm(cls: type[T], *args: Any) -> list[T]:
 def engine_params() -> list[Any]:
     """One ``pytest.param`` per engine that should measure on this interpreter.
 
-    The compiled engine is left out where it is not supported (PyPy, a
-    free-threaded build, another version): there is nothing to test. Where it
-    is supported but cannot measure (not built, not loading), its runs are
-    skipped with the reason, so the lost coverage shows in the summary.
+    The compiled engine is left out where the gate forbids raw reads (PyPy, a
+    free-threaded build, another version, ``ALLOCATIVE_RAW_READS=0``): there
+    it cannot run by design. Where it should run but cannot (not built, not
+    loading), its runs are skipped with the reason, so the lost coverage shows
+    in the summary.
     """
     params = [pytest.param(_engine.PYTHON, id=_engine.PYTHON)]
-    if _interpreter.unsupported_reason() is None:
+    if _gate.RAW_READS:
         problem = _engine.compiled_unavailable()
         marks = [] if problem is None else [pytest.mark.skip(reason=f"compiled engine: {problem}")]
         params.append(pytest.param(_engine.COMPILED, id=_engine.COMPILED, marks=marks))

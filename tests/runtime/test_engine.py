@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import allocative
-from allocative import _engine, _interpreter
+from allocative import _engine, _gate
 from allocative._engine import COMPILED, PYTHON, Engine, EngineError, choose, forced
 from tests.runtime.conftest import engine_params
 
@@ -83,7 +83,7 @@ def test_the_first_measurement_fails_when_the_forced_engine_is_missing() -> None
     )
     result = python_output(code, ALLOCATIVE_ENGINE="compiled")
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
-    reason = _interpreter.unsupported_reason() or (
+    reason = _gate.REFUSAL or (
         f"the compiled engine is not built for this interpreter (no _core{suffix})"
     )
     last = result.stderr.strip().splitlines()[-1]
@@ -101,7 +101,7 @@ def test_the_engine_loads_on_first_use_only() -> None:
         "print('allocative._core' in sys.modules)\n"
     )
     loaded = python_output(code).stdout.split()
-    supported = _interpreter.unsupported_reason() is None
+    supported = _gate.RAW_READS
     built = supported and importlib.util.find_spec("allocative._core") is not None
     assert loaded == ["False", "False", str(built)]
 
@@ -135,7 +135,7 @@ def test_forced_refuses_an_engine_that_cannot_measure(compiled_missing: str) -> 
 def test_engine_params_run_compiled_wherever_it_is_supported() -> None:
     """The fixture always runs the pure engine; the compiled one wherever it is supported."""
     ids = [param.id for param in engine_params()]
-    supported = _interpreter.unsupported_reason() is None
+    supported = _gate.RAW_READS
     assert ids == ([PYTHON, COMPILED] if supported else [PYTHON])
 
 

@@ -1,9 +1,10 @@
 /* allocative._core: the compiled measuring engine, shared declarations.
  *
  * The engine reads the running interpreter's own structures, so it is built
- * only for the interpreters whose layout is tested: CPython 3.11-3.13 with
- * the GIL. allocative/_interpreter.py states the same rule for the build and
- * for engine selection; the checks below stop a build that bypassed it.
+ * only for the interpreters whose layout is tested: 64-bit CPython 3.11-3.13
+ * with the GIL. allocative/_gate.py states that rule for the build, for engine
+ * selection and for the pure engine's raw reads; the checks below stop a
+ * build that bypassed it.
  */
 #ifndef ALLOCATIVE_CORE_H
 #define ALLOCATIVE_CORE_H
