@@ -190,7 +190,7 @@ class Instances:
             # The common case, kept short: a method known to visit everything there is.
             owner, field = visitor._owner, visitor._field
             visitor._owner = self.name
-            depth = len(visitor._open)
+            depth = visitor._open_depth()
             try:
                 self._method(value, visitor)  # type: ignore[misc]
             except Exception as error:
@@ -201,7 +201,7 @@ class Instances:
             visitor.visit_opaque(DICT_STORAGE, own_dict)
         if self._opaque:
             return
-        mark = len(visitor._journal)
+        mark = visitor._mark()
         saved = visitor._owner, visitor._field
         visitor._owner, visitor._field = self.name, ""
         try:
@@ -226,17 +226,17 @@ class Instances:
         What the method counted before it raised stays counted: the journal joins
         the seen set, as where this expansion's part of it starts is not known here.
         """
-        visitor._seen.update(visitor._journal)
+        visitor._promote()
         visitor._close_to(depth, None)
         self._note_raised(visitor, error)
-        self._visit_rest(visitor, value, len(visitor._journal), None, None)
+        self._visit_rest(visitor, value, visitor._mark(), None, None)
 
     def _run_method(self, visitor: Visitor, value: Any) -> Leftovers | None:
         """Run the method; the leftovers reader, or None when the method raised."""
         method = self._method
         if method is None:
             return self._leftovers
-        depth = len(visitor._open)
+        depth = visitor._open_depth()
         leftovers = self._leftovers
         try:
             if leftovers is None:
@@ -281,15 +281,15 @@ class Instances:
         warn = leftovers is not None and self._method is not None
         if leftovers is None:  # the method raised: every attribute is looked at
             leftovers = self._attributes.leftovers(frozenset())
-        here = _claimed_since(visitor, mark)
+        here = visitor._claimed_since(mark)
         referents = _referents(value) if self._method is None or not RAW_READS else None
         if referents is not None and self._declared:
             self._visit_declared(visitor, value, here, referents)
         if self._builtin is not None:
             self._visit_builtin(visitor, value, here)
-            here.update(visitor._journal[mark:])
+            here.update(visitor._claimed_since(mark))
         for name, field in leftovers.held(value, own_dict):
-            if not _is_new(visitor, field, here):
+            if not visitor._is_new(field, here):
                 continue
             if warn:
                 visitor._note(
@@ -311,7 +311,7 @@ class Instances:
                 field = getattr(value, name)
             except Exception:
                 continue
-            if id(field) in held and _is_new(visitor, field, here):
+            if id(field) in held and visitor._is_new(field, here):
                 visitor.visit_field(name, field)
                 here.add(id(field))
 
@@ -331,7 +331,7 @@ class Instances:
         tp = type(value)
         found = False
         for referent in referents:
-            if referent is not tp and _is_new(visitor, referent, here):
+            if referent is not tp and visitor._is_new(referent, here):
                 visitor.visit_item(referent)
                 here.add(id(referent))
                 found = True
@@ -347,21 +347,6 @@ def _referents(value: object) -> list[object]:
         return gc.get_referents(value)
     except Exception:
         return []
-
-
-def _claimed_since(visitor: Visitor, mark: int) -> set[int]:
-    """Ids counted without the seen set since ``mark`` (the journal of this expansion)."""
-    journal = visitor._journal
-    return set(journal[mark:]) if len(journal) > mark else set()
-
-
-def _is_new(visitor: Visitor, value: object, here: set[int]) -> bool:
-    """Whether ``value`` would be counted now: not claimed yet, not owned by nobody."""
-    key = id(value)
-    if key in here or key in visitor._seen:
-        return False
-    kind = visitor._kinds.get(type(value)) or visitor._kind(type(value))
-    return kind.zero is None or not kind.zero(value)
 
 
 def _method_name(tp: type, method: Callable[..., object] | None) -> str:
