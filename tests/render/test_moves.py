@@ -135,3 +135,10 @@ def test_a_live_exchange_losing_its_orders() -> None:
     assert [stack.split(";")[-2:] for stack, _, _ in decimal.grew] == [["FillRecord", "Decimal"]]
     assert [stack.split(";")[-2:] for stack, _, _ in decimal.shrank] == [["Order", "Decimal"]]
     assert decimal.change == -2 * decimal.moved  # 100 prices kept of 300, all of one size
+
+
+def test_an_object_filling_its_spare_capacity_is_no_move() -> None:
+    """Bytes that go from ``dict;unused_capacity`` to ``dict`` stay in one object: no note."""
+    before = stacks("Book;dict 2200\nBook;dict;unused_capacity 1100\nBook;dict;key;str 5000\n")
+    after = stacks("Book;dict 2520\nBook;dict;unused_capacity 780\nBook;dict;key;str 6000\n")
+    assert possible_moves(before, after) == []

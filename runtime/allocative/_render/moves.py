@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from allocative._render.frames import human_bytes, owning_type, signed_bytes
+from allocative._render.frames import GAPS, human_bytes, owning_type, signed_bytes
 
 Stacks = Mapping[tuple[str, ...], int]
 
@@ -36,10 +36,15 @@ class Moves:
 
 
 def possible_moves(before: Stacks, after: Stacks) -> list[Moves]:
-    """Each type with a stack that grew while the type's total did not, most bytes first."""
+    """Each type with a stack that grew while the type's total did not, most bytes first.
+
+    An object's gap frames count with the object: a dict that fills its spare
+    capacity moves bytes from ``dict;unused_capacity`` to ``dict``, and that is no move.
+    """
+    old_objects, new_objects = _by_object(before), _by_object(after)
     changes: dict[str, list[tuple[str, int, int]]] = {}
-    for path in before.keys() | after.keys():
-        old, new = before.get(path, 0), after.get(path, 0)
+    for path in old_objects.keys() | new_objects.keys():
+        old, new = old_objects.get(path, 0), new_objects.get(path, 0)
         if old != new:
             changes.setdefault(owning_type(path), []).append((";".join(path), old, new))
     found = []
@@ -51,6 +56,15 @@ def possible_moves(before: Stacks, after: Stacks) -> list[Moves]:
             found.append(Moves(owner, change, _largest(grew), _largest(shrank)))
     found.sort(key=lambda moves: (-moves.moved, moves.owner))
     return found
+
+
+def _by_object(stacks: Stacks) -> dict[tuple[str, ...], int]:
+    """Bytes by stack, each gap frame's bytes added to the object it belongs to."""
+    objects: dict[tuple[str, ...], int] = {}
+    for path, size in stacks.items():
+        owner = path[:-1] if path[-1] in GAPS and len(path) > 1 else path
+        objects[owner] = objects.get(owner, 0) + size
+    return objects
 
 
 def _largest(rows: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
