@@ -86,7 +86,7 @@ FRAME = st.text(alphabet="ab.;", min_size=1, max_size=6).filter(lambda name: ";"
 STACK = st.lists(st.sampled_from(["A", "bb", "Ccc", "...", "d"]) | FRAME, min_size=1, max_size=9)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(STACK, min_size=1, max_size=12, unique_by=tuple), st.integers(0, 40))
 def test_distinct_stacks_give_distinct_cells_at_any_room(paths: list[list[str]], room: int) -> None:
     """Whatever the stacks (frames named ``...`` included) and the room, no two cells are equal."""
@@ -95,7 +95,7 @@ def test_distinct_stacks_give_distinct_cells_at_any_room(paths: list[list[str]],
     assert len(set(cells)) == len(cells)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(STACK, min_size=1, max_size=12, unique_by=tuple), st.integers(4, 40))
 def test_a_cell_shows_pieces_of_its_stack_in_order(paths: list[list[str]], room: int) -> None:
     """A cell is its stack with runs of frames (or a leading part) replaced by ``...``."""
