@@ -32,6 +32,7 @@ _WRITTEN: Final = pytest.StashKey[list[Path]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--allocative-update``: write snapshots rather than compare with them."""
     group = parser.getgroup("allocative", "memory snapshots and budgets (allocative)")
     group.addoption(
         UPDATE_OPTION,
@@ -41,6 +42,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker; start the session's record of snapshot names and files written."""
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**sizes): fail when a fixture's value holds more than its size once the test "
@@ -82,11 +84,10 @@ class Snapshot:
         from allocative._testing import snapshots
 
         path = snapshots.snapshot_path(self._test_file, name)
-        used = self._config.stash[_USED]
-        if path in used:
-            message = f"the snapshot name {name!r} is already used by {used[path]}: give it another"
+        used = self._config.stash[_USED].setdefault(path, self._test)
+        if used != self._test:
+            message = f"the snapshot name {name!r} is already used by {used}: give it another"
             raise ValueError(message)
-        used[path] = self._test
         if self._config.getoption(UPDATE_OPTION):
             if snapshots.write(obj, path):
                 self._config.stash[_WRITTEN].append(path)

@@ -31,7 +31,7 @@ class Moves:
 
     @property
     def moved(self) -> int:
-        """At most the bytes that may have moved: what grew, as no more than that shrank."""
+        """The bytes that may have moved: all that grew, as at least as much shrank."""
         return sum(after - before for _, before, after in self.grew)
 
 

@@ -11,10 +11,10 @@ from typing import Final
 from allocative._api import FlameGraphOutput
 from allocative._render.errors import MalformedFolded
 from allocative._testing import measure, report_width
+from allocative.pytest import UPDATE_OPTION
 
 FOLDER: Final = "allocative_snapshots"
 """The folder beside a test module that holds its snapshots, one subfolder per module."""
-UPDATE_OPTION: Final = "--allocative-update"
 
 _NAME: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
