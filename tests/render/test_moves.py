@@ -132,8 +132,10 @@ def test_a_live_exchange_losing_its_orders() -> None:
         if moves.owner == "Decimal"
     ]
     assert decimal.moved > 0
-    assert [stack.split(";")[-2:] for stack, _, _ in decimal.grew] == [["FillRecord", "Decimal"]]
-    assert [stack.split(";")[-2:] for stack, _, _ in decimal.shrank] == [["Order", "Decimal"]]
+    assert [stack for stack, _, _ in decimal.grew] == [
+        "Exchange;fills;list;FillRecord;price;Decimal"
+    ]
+    assert [stack for stack, _, _ in decimal.shrank] == ["Exchange;orders;list;Order;price;Decimal"]
     assert decimal.change == -2 * decimal.moved  # 100 prices kept of 300, all of one size
 
 
