@@ -28,16 +28,27 @@ GAP_NAMES = {
 
 
 def summary_text(
-    graph: FlameGraph, warnings: Sequence[str] = (), count: int = 10, style: Style | None = None
+    graph: FlameGraph,
+    warnings: Sequence[str] = (),
+    count: int = 10,
+    style: Style | None = None,
+    engine: str = "",
 ) -> str:
-    """The summary of ``graph`` for a terminal, ``count`` rows per table."""
+    """The summary of ``graph`` for a terminal, ``count`` rows per table.
+
+    The header names the ``engine`` that measured, when it is known.
+    """
     style = style or Style()
     stacks = list(graph.stacks())
     total = sum(size for _, size in stacks)
     if total == 0:
         raise EmptyGraph("the flame graph is empty: no stack holds any bytes")
+    size = f"{human_bytes(total)} ({total:,} bytes)"
+    header = [style.heading(f"Total: {size} in {len(stacks):,} stacks")]
+    if engine:
+        header.append(f"Measured by the {engine} engine")
     sections = [
-        [style.heading(f"Total: {human_bytes(total)} ({total:,} bytes) in {len(stacks):,} stacks")],
+        header,
         _largest_stacks(stacks, total, count, style),
         _by_type(stacks, total, count, style),
         _by_field(stacks, total, count, style),
