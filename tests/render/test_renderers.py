@@ -122,3 +122,17 @@ def test_importing_allocative_loads_no_renderer() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_summary_shows_the_first_warnings_and_counts_the_rest() -> None:
+    """A measurement with many warnings prints five of them and says how many more."""
+    from allocative import FlameGraphOutput
+    from allocative._render.summary import MAX_WARNINGS
+
+    output = FlameGraphOutput.from_folded("a;b 10\n")
+    output.warnings = [f"Class{i}.field is not visited" for i in range(12)]
+    text = output.summary(width=100)
+    assert "Warnings (12)" in text
+    assert "Class4.field" in text
+    assert "Class5.field" not in text
+    assert f"... and {12 - MAX_WARNINGS:,} more" in text

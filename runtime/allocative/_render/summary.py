@@ -130,14 +130,21 @@ def _outside(stacks: list[Stack], total: int, style: Style) -> list[str]:
     return [style.heading(text)]
 
 
+MAX_WARNINGS = 5
+"""Warnings the summary prints; the others are counted (``FlameGraphOutput.warnings`` has all)."""
+
+
 def _warnings(warnings: Sequence[str], style: Style) -> list[str]:
     if not warnings:
         return []
     lines = [style.heading(f"Warnings ({len(warnings)})")]
-    for warning in warnings:
+    for warning in warnings[:MAX_WARNINGS]:
         wrapped = textwrap.wrap(warning, style.width - 4, break_on_hyphens=False)
         lines += [
             style.paint(f"  {'-' if i == 0 else ' '} {line}", YELLOW)
             for i, line in enumerate(wrapped)
         ]
+    hidden = len(warnings) - MAX_WARNINGS
+    if hidden > 0:
+        lines.append(style.paint(f"  ... and {hidden:,} more", YELLOW))
     return lines
