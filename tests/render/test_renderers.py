@@ -11,6 +11,7 @@ import pytest
 from allocative import EmptyGraph, FlameGraphOutput
 from allocative._flamegraph import FlameGraph
 from allocative._render.diff import combine
+from allocative._render.summary import MAX_WARNINGS
 
 
 def test_speedscope_samples_are_the_stacks_weighted_by_bytes(order: FlameGraphOutput) -> None:
@@ -126,9 +127,6 @@ def test_importing_allocative_loads_no_renderer() -> None:
 
 def test_summary_shows_the_first_warnings_and_counts_the_rest() -> None:
     """A measurement with many warnings prints five of them and says how many more."""
-    from allocative import FlameGraphOutput
-    from allocative._render.summary import MAX_WARNINGS
-
     output = FlameGraphOutput.from_folded("a;b 10\n")
     output.warnings = [f"Class{i}.field is not visited" for i in range(12)]
     text = output.summary(width=100)
