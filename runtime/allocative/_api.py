@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from allocative import _registry
+from allocative import _engine, _registry
 from allocative._flamegraph import FlameGraph
 from allocative._frame_visitor import DEFAULT_MAX_DEPTH, FrameVisitor
 from allocative._size_visitor import SizeVisitor
@@ -15,6 +16,11 @@ def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
 
     With ``allocator_overhead`` the allocator's rounding of each block is added.
     """
+    if _engine.engine().name == _engine.COMPILED:
+        from allocative import _core
+
+        core = _core.Engine(allocator_overhead=allocator_overhead, custom=_registry.snapshot())
+        return core.measure(obj)
     return SizeVisitor(allocator_overhead=allocator_overhead).measure(obj)
 
 
@@ -115,11 +121,21 @@ class FlameGraphBuilder:
     def __init__(
         self, *, allocator_overhead: bool = False, max_depth: int = DEFAULT_MAX_DEPTH
     ) -> None:
-        self._visitor: FrameVisitor | None = FrameVisitor(
-            allocator_overhead=allocator_overhead, max_depth=max_depth
-        )
+        self._engine = _engine.engine()
+        self._visitor: _Measurer | None
+        if self._engine.name == _engine.COMPILED:
+            from allocative import _core
 
-    def _live(self) -> FrameVisitor:
+            self._visitor = _core.Engine(
+                frames=True,
+                allocator_overhead=allocator_overhead,
+                max_depth=max_depth,
+                custom=_registry.snapshot(),
+            )
+        else:
+            self._visitor = FrameVisitor(allocator_overhead=allocator_overhead, max_depth=max_depth)
+
+    def _live(self) -> _Measurer:
         if self._visitor is None:
             raise RuntimeError("FlameGraphBuilder.finish() was already called")
         return self._visitor
@@ -137,5 +153,15 @@ class FlameGraphBuilder:
         """The flame graph and warnings; the builder keeps no reference to anything measured."""
         visitor = self._live()
         self._visitor = None
-        visitor.release()
-        return FlameGraphOutput(visitor.graph, visitor.finish_warnings())
+        graph, warnings = visitor.finish()
+        notice = self._engine.notice
+        if notice is not None:
+            warnings.insert(0, notice)
+        return FlameGraphOutput(graph, warnings, engine=self._engine.name)
+
+
+class _Measurer(Protocol):
+    """What FlameGraphBuilder asks of an engine's flame graph visitor."""
+
+    def visit_root(self, value: object, name: str | None, /) -> None: ...
+    def finish(self) -> tuple[FlameGraph, list[str]]: ...

@@ -27,8 +27,8 @@ PYTHON: Final = "python"
 COMPILED: Final = "compiled"
 NAMES: Final = (PYTHON, COMPILED)
 
-MEASURES: Final = "size_of"
-"""The function of ``allocative._core`` that measures. A build without it holds
+MEASURES: Final = "Engine"
+"""The type of ``allocative._core`` that measures. A build without it holds
 building blocks only (``AddressSet``), and the pure-Python engine measures."""
 
 EngineName = Literal["python", "compiled"]
@@ -40,13 +40,23 @@ class EngineError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Engine:
-    """The engine that measures, and why it was chosen."""
+    """The engine that measures, and why it was chosen.
+
+    ``fallback`` is true when the compiled engine was not asked against but
+    cannot measure here: measurements then say so in their warnings.
+    """
 
     name: EngineName
     reason: str
+    fallback: bool = False
 
     def __str__(self) -> str:
         return f"{self.name} engine: {self.reason}"
+
+    @property
+    def notice(self) -> str | None:
+        """The warning a measurement by this engine carries, if any."""
+        return f"measured by the python engine: {self.reason}" if self.fallback else None
 
 
 _chosen: Engine | None = None
@@ -82,7 +92,7 @@ def choose(requested: str) -> Engine:
             raise EngineError(message)
         return Engine(COMPILED, f"{ENV}={COMPILED}")
     if problem is not None:
-        return Engine(PYTHON, problem)
+        return Engine(PYTHON, problem, fallback=True)
     return Engine(COMPILED, "built for this interpreter")
 
 

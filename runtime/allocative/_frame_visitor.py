@@ -502,6 +502,11 @@ class FrameVisitor(Visitor):
         self._node, self._depth = node, depth
         self._expand_now(kind, value)
 
+    def finish(self) -> tuple[FlameGraph, list[str]]:
+        """The flame graph and warnings, once every reference to measured objects is dropped."""
+        self.release()
+        return self.graph, self.finish_warnings()
+
     def release(self) -> None:
         """Drop every reference to measured objects."""
         self._roots.clear()

@@ -1,7 +1,7 @@
 """Helpers for the runtime's tests: each engine in turn, and trees built under ``tracemalloc``.
 
-The ``engine`` fixture runs a test once per engine; a module opts in with
-``pytestmark = pytest.mark.usefixtures("engine")``.
+The ``engine`` fixture runs every test once per engine; a module whose tests
+are not measurements runs them once with ``engine = pytest.fixture(one_engine)``.
 
 Free lists (float, tuple, list, dict, dict keys; numpy's dimension cache)
 hand out memory that was allocated before tracing started, so an object taken
@@ -123,8 +123,18 @@ def engine_params() -> list[Any]:
     return params
 
 
-@pytest.fixture(params=engine_params())
+@pytest.fixture(params=engine_params(), autouse=True)
 def engine(request: pytest.FixtureRequest) -> Iterator[_engine.Engine]:
-    """Run the test once with each engine measuring (see :func:`engine_params`)."""
+    """Every runtime test runs once with each engine measuring (see :func:`engine_params`).
+
+    A module whose tests are not measurements, or that compares the engines itself,
+    defines its own ``engine`` fixture (:func:`one_engine`) to run once.
+    """
     with _engine.forced(request.param) as forced:
         yield forced
+
+
+def one_engine() -> Iterator[None]:
+    """A module's ``engine`` fixture that runs its tests once, with the engine the process
+    chose: ``engine = pytest.fixture(one_engine)``."""
+    yield None

@@ -15,13 +15,16 @@ _core = pytest.importorskip("allocative._core", reason="the compiled engine is n
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from tests.runtime.conftest import tracing  # noqa: E402
+from tests.runtime.conftest import one_engine, tracing  # noqa: E402
 
 pytestmark = pytest.mark.native
 
 AddressSet = _core.AddressSet
 BYTES_PER_ADDRESS = (8 * 4 / 3, 16)
 """Slots are 8 bytes and the table is 1/2 to 3/4 full once past its first 16 slots."""
+
+engine = pytest.fixture(one_engine)
+"""Not measurements (or both engines compared within a test): each test runs once."""
 
 
 class Item:

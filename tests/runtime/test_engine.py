@@ -14,11 +14,22 @@ import pytest
 
 import allocative
 from allocative import _engine, _gate
-from allocative._engine import COMPILED, PYTHON, Engine, EngineError, choose, forced
-from tests.runtime.conftest import engine_params
+from allocative._engine import (
+    COMPILED,
+    PYTHON,
+    Engine,
+    EngineError,
+    choose,
+    compiled_unavailable,
+    forced,
+)
+from tests.runtime.conftest import engine_params, one_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 NOT_BUILT = "the compiled engine is not built for this interpreter (no _core.so)"
+
+engine = pytest.fixture(one_engine)
+"""Not measurements (or both engines compared within a test): each test runs once."""
 
 
 @pytest.fixture
@@ -49,8 +60,10 @@ def test_compiled_engine_is_preferred(compiled_ready: None) -> None:
 
 def test_python_engine_measures_where_compiled_cannot(compiled_missing: str) -> None:
     """Unforced, the pure-Python engine measures elsewhere, and the reason says why."""
-    assert choose("") == Engine(PYTHON, compiled_missing)
+    assert choose("") == Engine(PYTHON, compiled_missing, fallback=True)
     assert str(choose("")) == f"python engine: {compiled_missing}"
+    assert choose("").notice == f"measured by the python engine: {compiled_missing}"
+    assert choose("python").notice is None
 
 
 @pytest.mark.usefixtures("compiled_ready")
@@ -139,7 +152,14 @@ def test_engine_params_run_compiled_wherever_it_is_supported() -> None:
     assert ids == ([PYTHON, COMPILED] if supported else [PYTHON])
 
 
-def test_the_engine_fixture_forces_each_engine(engine: Engine) -> None:
-    """Under the fixture, the engine that measures is the one the test runs for."""
-    assert allocative.engine() is engine
-    assert engine.reason == "forced for a test"
+@pytest.mark.parametrize("name", [PYTHON, COMPILED])
+def test_forced_measures_with_that_engine(name: str) -> None:
+    """Inside ``forced``, the engine that measures is the one forced, and outputs say so."""
+    if name == COMPILED and compiled_unavailable() is not None:
+        pytest.skip(f"compiled engine: {compiled_unavailable()}")
+    with forced(name) as chosen:  # type: ignore[arg-type]
+        assert allocative.engine() is chosen
+        builder = allocative.FlameGraphBuilder()
+        builder.visit_root([1.5])
+        assert builder.finish().engine == name
+    assert chosen.reason == "forced for a test"

@@ -25,6 +25,7 @@
 /* Per-module state: the types the module defines (heap types, one set per module object). */
 typedef struct {
     PyTypeObject *address_set_type;
+    PyTypeObject *engine_type;
 } CoreState;
 
 static inline CoreState *
@@ -35,5 +36,8 @@ core_state(PyObject *module)
 
 /* Creates the AddressSet type for `module` (address_set.c); NULL with an exception on failure. */
 PyTypeObject *address_set_type_new(PyObject *module);
+
+/* Creates the Engine type for `module` (engine.c); NULL with an exception on failure. */
+PyTypeObject *engine_type_new(PyObject *module);
 
 #endif

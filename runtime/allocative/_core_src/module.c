@@ -31,6 +31,10 @@ core_exec(PyObject *module)
     if (PyModule_AddType(module, state->address_set_type) < 0) {
         return -1;
     }
+    state->engine_type = engine_type_new(module);
+    if (state->engine_type == NULL || PyModule_AddType(module, state->engine_type) < 0) {
+        return -1;
+    }
     PyObject *abi = Py_BuildValue("(ii)", PY_MAJOR_VERSION, PY_MINOR_VERSION);
     if (abi == NULL) {
         return -1;
@@ -44,6 +48,7 @@ static int
 core_traverse(PyObject *module, visitproc visit, void *arg)
 {
     Py_VISIT(core_state(module)->address_set_type);
+    Py_VISIT(core_state(module)->engine_type);
     return 0;
 }
 
@@ -51,6 +56,7 @@ static int
 core_clear(PyObject *module)
 {
     Py_CLEAR(core_state(module)->address_set_type);
+    Py_CLEAR(core_state(module)->engine_type);
     return 0;
 }
 
