@@ -7,10 +7,10 @@ and the peak bookkeeping of the plain walk and of allocative's tools.
 
 Peers read ``obj.__dict__``, which on Python 3.11+ creates a dict in every
 instance that had none: the tools that leave the graph untouched (the plain
-walk, allocative's) run first, in rounds, and the ones that change it (guppy3,
-pympler, objsize, in that order) after them, each ``--repeat`` times in a row.
-Times are medians; each is reported as a ratio to the median of the plain walk
-timed in the same process on the same objects. ``benchmarks/README.md``
+walk, allocative's) run first, and the ones that change it (guppy3, pympler,
+objsize, in that order) after them. Each tool runs ``--repeat`` times, each
+run just after a plain walk of the same objects; a tool's time is the median
+of its runs' ratios to those walks, in CPU time. ``benchmarks/README.md``
 explains every figure. Run ``--help`` for options.
 """
 
@@ -87,33 +87,37 @@ def _run_order(tools: list[Tool]) -> list[Tool]:
     return sorted(tools, key=lambda tool: tool.changes_graph)
 
 
-def _timed_run(measure: Measure, root: object) -> tuple[float, int]:
-    """Seconds and bytes of one measurement, after a collection (the collector stays on)."""
+def _timed_run(measure: Measure, root: object) -> dict[str, float]:
+    """CPU and wall seconds and bytes of one measurement, after a collection (gc stays on).
+
+    CPU time (``time.process_time``) is what ratios use: these walks run on one
+    thread and do no I/O, so on an idle machine it is the wall time, and on a
+    shared one it leaves out the time spent waiting for a CPU.
+    """
     gc.collect()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     size = measure(root)
-    return time.perf_counter() - start, size
+    return {"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "size": size}
 
 
 def worker_time(workload: str, tools: list[Tool], repeat: int, quick: bool) -> dict[str, Any]:
     """Each tool's runs on one tree, each run just after a plain walk of the same graph.
 
-    The tools that leave the graph untouched run first. A run is recorded as
-    (seconds, bytes, seconds of the plain walk before it): on a shared machine
-    whose speed drifts within seconds, the ratio of a pair is steadier than
-    either time.
+    The tools that leave the graph untouched run first. Each run keeps the plain
+    walk's times before it: the ratio of a pair is steadier than either time.
     """
     plain = BASELINE.setup()
     measures = {tool.key: tool.setup() for tool in _run_order(tools)}
     spec = _workload(workload)
     root = spec.build(spec.prepare(quick))
-    runs: dict[str, list[tuple[float, int, float]]] = {key: [] for key in measures}
+    runs: dict[str, list[dict[str, float]]] = {key: [] for key in measures}
     plain_sizes = []
     for key, measure in measures.items():
         for _ in range(repeat):
-            baseline, plain_size = _timed_run(plain, root)
-            runs[key].append((*_timed_run(measure, root), baseline))
-            plain_sizes.append(plain_size)
+            baseline = _timed_run(plain, root)
+            run = _timed_run(measure, root)
+            runs[key].append(run | {"plain_cpu": baseline["cpu"], "plain_wall": baseline["wall"]})
+            plain_sizes.append(int(baseline["size"]))
     return {"runs": runs, "plain_sizes": [*plain_sizes, plain(root)]}
 
 
@@ -166,15 +170,16 @@ def engine_groups(tools: list[Tool], engine: str | None) -> dict[str | None, lis
     return groups
 
 
-def tool_row(runs: list[list[float]], reference: int) -> dict[str, Any]:
+def tool_row(runs: list[dict[str, float]], reference: int) -> dict[str, Any]:
     """One tool's times, ratios to the plain walk before each run, and sizes, on one workload."""
-    times = [seconds for seconds, _, _ in runs]
-    sizes = [int(size) for _, size, _ in runs]
+    sizes = [int(run["size"]) for run in runs]
     return {
-        "times": times,
-        "plain_times": [plain for _, _, plain in runs],
-        "median": statistics.median(times),
-        "ratio": statistics.median(seconds / plain for seconds, _, plain in runs),
+        "cpu": [run["cpu"] for run in runs],
+        "plain_cpu": [run["plain_cpu"] for run in runs],
+        "ratio": statistics.median(run["cpu"] / run["plain_cpu"] for run in runs),
+        "wall": [run["wall"] for run in runs],
+        "plain_wall": [run["plain_wall"] for run in runs],
+        "wall_ratio": statistics.median(run["wall"] / run["plain_wall"] for run in runs),
         "sizes": sizes,
         "size": sizes[0],
         "vs_tracemalloc": 100.0 * (sizes[0] - reference) / reference,
@@ -207,7 +212,7 @@ def run_workload(key: str, tools: list[Tool], args: argparse.Namespace) -> dict[
             add_peak(row, tool.key, traced)
             result["tools"][tool.key] = row | {"engine": engine}
         first = next(iter(timed["runs"].values()))
-        result.setdefault("plain_median", statistics.median(plain for _, _, plain in first))
+        result.setdefault("plain_cpu", statistics.median(run["plain_cpu"] for run in first))
         result.setdefault("plain_sizes", timed["plain_sizes"])
         result.setdefault("objects", traced["objects"])
         result.setdefault("tracemalloc", traced["tracemalloc"])
@@ -284,9 +289,9 @@ def print_report(report: dict[str, Any], keys: list[str]) -> None:
     print()
     rows = _cells(report, keys, lambda row: f"{row['ratio']:.2f}")
     for row, workload in zip(rows, report["workloads"].values(), strict=True):
-        row[1:1] = [f"{workload['objects']:,}", f"{workload['plain_median']:.2f}"]
+        row[1:1] = [f"{workload['objects']:,}", f"{workload['plain_cpu']:.2f}"]
     _table(
-        "Time, as a ratio to the plain walk in the same process",
+        "CPU time, as a ratio to the plain walk just before each run (median)",
         ["workload", "objects", "plain s", *titles],
         rows,
     )

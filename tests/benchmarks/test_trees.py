@@ -42,7 +42,7 @@ def test_every_workload_is_built_and_measured(report: dict[str, Any]) -> None:
         assert workload["tracemalloc"] > 0
         assert set(workload["tools"]) == {"size_of", "flamegraph"}
         for row in workload["tools"].values():
-            assert len(row["times"]) == len(row["plain_times"]) == 1
+            assert len(row["cpu"]) == len(row["plain_cpu"]) == len(row["wall"]) == 1
             assert row["peak_per_object"] > 0
 
 
