@@ -233,10 +233,13 @@ def collect(workloads: list[str], tools: list[Tool], args: argparse.Namespace) -
     """Every workload's figures, one workload after another, never in parallel."""
     start = time.perf_counter()
     if "parse" in workloads:
-        from marked_libcst import ensure_copy
+        from marked_libcst import CopyError, ensure_copy
 
-        print("parse: building the marked copy of libcst ...", file=sys.stderr, flush=True)
-        ensure_copy()
+        try:
+            copy = ensure_copy()
+        except CopyError as error:
+            raise SystemExit(f"parse: {error}") from None
+        print(f"parse: the marked copy of libcst is in {copy}", file=sys.stderr, flush=True)
     results = {key: run_workload(key, tools, args) for key in workloads}
     return {
         "date": datetime.date.today().isoformat(),
