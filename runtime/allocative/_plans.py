@@ -17,7 +17,13 @@ import weakref
 from collections.abc import Callable
 from operator import attrgetter
 from types import CodeType, FunctionType
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from allocative._attributes import aliases
+from allocative._instances import Instances
+
+if TYPE_CHECKING:
+    from allocative._kinds import Kind
 
 SCALARS: Final = frozenset({str, int, float, bytes})
 
@@ -227,3 +233,13 @@ def _same_code(parsed: CodeType, running: CodeType) -> bool:
         and parsed.co_varnames == running.co_varnames
         and parsed.co_freevars == running.co_freevars == ()
     )
+
+
+def covers_attributes(kind: Kind, plan: Plan) -> bool:
+    """Whether ``plan`` reads every attribute ``kind``'s instances can hold without a
+    ``__dict__`` object, so that a run of them leaves no attribute unvisited."""
+    expand = kind.expand
+    if not isinstance(expand, Instances):
+        return False
+    read = aliases((column.attr for column in plan), expand.attributes.cls)
+    return expand.attributes.leftovers(read).empty

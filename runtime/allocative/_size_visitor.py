@@ -7,6 +7,7 @@ dynamic path, so a lying annotation costs speed, never exactness.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import islice, repeat
 from operator import rshift
 from sys import getrefcount
@@ -27,10 +28,9 @@ from allocative._layout import (
     DICT_VALUES_WORD,
     STR_INTERNED,
     STR_STATE_OFFSET,
-    SUPPORTED,
     WORDS,
 )
-from allocative._plans import Plan, plan_of
+from allocative._plans import Plan, covers_attributes, plan_of
 from allocative._visitor import (
     BULK_EXCLUSIVE_REFS,
     ENTRY_EXCLUSIVE_REFS,
@@ -82,6 +82,8 @@ class SizeVisitor(Visitor):
         """Visit ``value`` (the frame name is not needed for a total)."""
         self.visit_item(value)
 
+    _visit_named = visit_field
+
     def visit_item(self, value: object) -> None:
         """Visit any object by its run-time type."""
         kind = self._kinds.get(type(value)) or self._kind(type(value))
@@ -131,14 +133,14 @@ class SizeVisitor(Visitor):
         if self._open:
             self._open.pop()
         else:
-            self.warnings.append("exit() without enter(); ignored")
+            self._note("exit() without enter(); ignored")
 
     # -- typed visits ----------------------------------------------------------------
     # They inline the claim (see _claim) where they run once per field of every object.
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        if type(value) is str and not self._overhead:
+        if type(value) is str and not self._slow:
             if len(value) < 2:
                 if not value or ord(value) < LATIN1:
                     return
@@ -153,11 +155,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += str.__sizeof__(value)
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        if type(value) is int and not self._overhead:
+        if type(value) is int and not self._slow:
             if -5 <= value <= 256:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
@@ -169,11 +171,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += int_size(value)
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        if type(value) is float and not self._overhead:
+        if type(value) is float and not self._slow:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
@@ -183,11 +185,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += _FLOAT_BYTES
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
-        if type(value) is bytes and not self._overhead:
+        if type(value) is bytes and not self._slow:
             if len(value) < 2:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
@@ -199,11 +201,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += _BYTES.size(value)
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        if type(value) is list and value and not self._overhead:
+        if type(value) is list and value and not self._slow:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
@@ -217,7 +219,7 @@ class SizeVisitor(Visitor):
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        if type(value) is tuple and value and not self._overhead:
+        if type(value) is tuple and value and not self._slow:
             if self._claim(value):
                 self._fill_sequence(_TUPLE.size(value), value, item)
             return
@@ -226,9 +228,12 @@ class SizeVisitor(Visitor):
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
         tp = type(value)
-        if (tp is set or tp is frozenset) and value and not self._overhead:
+        if (tp is set or tp is frozenset) and value and not self._slow:
             if self._claim(value):
-                self._fill_sequence(BUILTIN_KINDS[tp].size(value), value, item)
+                try:
+                    self._fill_sequence(BUILTIN_KINDS[tp].size(value), value, item)
+                except RuntimeError as error:
+                    self._refill(name, value, error)
             return
         self.visit_item(value)
 
@@ -236,7 +241,7 @@ class SizeVisitor(Visitor):
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if type(value) is dict and value and not self._overhead:
+        if type(value) is dict and value and not self._slow:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
@@ -244,11 +249,14 @@ class SizeVisitor(Visitor):
                 self._seen.add(ident)
             else:
                 self._jappend(id(value))
-            if SUPPORTED and WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
+            if WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
                 self.total += _DICT.size(value)  # a split instance __dict__: its values array
             else:
                 self.total += dict.__sizeof__(value) + GC_HEADER
-            self._entries(value)
+            try:
+                self._entries(value)
+            except RuntimeError as error:
+                self._refill(name, value, error)
             return
         self.visit_item(value)
 
@@ -270,14 +278,20 @@ class SizeVisitor(Visitor):
         return True
 
     def _entries(self, value: dict[Any, Any]) -> None:
-        """Visit a dict's keys and values: strings, ints and floats inline, others by type."""
+        """Visit a dict's keys and values: strings, ints and floats inline, others by type.
+
+        What it counted stays counted when the dict changes under it (another
+        thread): the journal lists what it claimed without the seen set.
+        """
         seen = self._seen
+        journal = self._jappend
         added = 0
         try:
             for key, item in value.items():
                 if type(key) is str and len(key) > 1:
                     if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
                         if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
+                            journal(id(key))
                             added += str.__sizeof__(key)
                         elif id(key) not in seen:
                             seen.add(id(key))
@@ -287,6 +301,7 @@ class SizeVisitor(Visitor):
                 tp = type(item)
                 if tp is float:
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(id(item))
                         added += _FLOAT_BYTES
                     elif id(item) not in seen:
                         seen.add(id(item))
@@ -295,6 +310,7 @@ class SizeVisitor(Visitor):
                     if -5 <= item <= 256:
                         continue
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(id(item))
                         added += int_size(item)
                     elif id(item) not in seen:
                         seen.add(id(item))
@@ -308,19 +324,21 @@ class SizeVisitor(Visitor):
         """Count a claimed list, tuple or set of ``size`` own bytes and visit its elements."""
         self.total += size
         if item is float:
-            added = count_floats(self, value)  # may add other elements' bytes to total first
-            self.total += added * _FLOAT_BYTES
+            count_floats(self, value, self._add_floats)
             return
         visit = _SCALAR_VISITS.get(item, _visit_any)
         for element in value:
             visit(self, "", element)
+
+    def _add_floats(self, count: int) -> None:
+        self.total += count * _FLOAT_BYTES
 
     def _expand(self, entry: Any) -> None:
         self._expand_now(entry[0], entry[1])
 
     def _elements(self, items: Any) -> None:
         """Visit a container's elements: runs of records a column at a time, others one by one."""
-        if self._overhead or self._inline >= INLINE_DEPTH:
+        if self._slow or self._inline >= INLINE_DEPTH:
             visit = self.visit_item
             for element in items:
                 visit(element)
@@ -333,7 +351,7 @@ class SizeVisitor(Visitor):
 
     def _items(self, value: dict[Any, Any]) -> None:
         """Visit a dict's keys and values; values that are records go in runs (:meth:`_runs`)."""
-        if self._overhead or self._inline >= INLINE_DEPTH or len(value) < _RUN_MIN:
+        if self._slow or self._inline >= INLINE_DEPTH or len(value) < _RUN_MIN:
             expand_dict(self, value)
             return
         plan = self._plan_of_first(value.values())
@@ -354,7 +372,9 @@ class SizeVisitor(Visitor):
         first = next(iter(items))
         kind = self._kinds.get(type(first)) or self._kind(type(first))
         plan = plan_of(kind.method) if kind.method is not None else None
-        return None if plan is None else (kind, plan)
+        if plan is None or not covers_attributes(kind, plan):
+            return None
+        return kind, plan
 
     def _runs(self, items: Any, kind: Kind, plan: Plan, held: int = 0) -> None:
         """Visit ``items`` in runs of up to ``_RUN`` elements, a column at a time where
@@ -445,28 +465,35 @@ _SCALAR_VISITS: Final[dict[type | None, Any]] = {
 }
 
 
-def count_floats(visitor: Visitor, items: Any) -> int:
-    """How many of a container's floats are new; other elements are visited by type.
+def count_floats(visitor: Visitor, items: Any, add: Callable[[int], None]) -> None:
+    """Count a container's floats with ``add(count)``; other elements are visited by type.
 
     A large container of floats that nothing else refers to is counted in bulk
-    at C speed; otherwise each float is checked like a typed field.
+    at C speed; otherwise each float is checked like a typed field. The floats
+    counted are added even when the container changes under the loop and it raises.
     """
     if (
         len(items) >= _BULK_MIN
         and max(map(getrefcount, items)) <= BULK_EXCLUSIVE_REFS
         and frozenset(map(type, items)) == _ONLY_FLOATS
     ):
-        return len(items)
+        add(len(items))  # in one step: nothing can change the container meanwhile
+        return
     seen = visitor._seen
+    journal = visitor._jappend
     added = 0
-    for element in items:
-        if type(element) is float:
-            if getrefcount(element) > EXCLUSIVE_REFS:
-                key = id(element)
-                if key in seen:
-                    continue
-                seen.add(key)
-            added += 1
-        else:
-            visitor.visit_item(element)
-    return added
+    try:
+        for element in items:
+            if type(element) is float:
+                if getrefcount(element) > EXCLUSIVE_REFS:
+                    key = id(element)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                else:
+                    journal(id(element))
+                added += 1
+            else:
+                visitor.visit_item(element)
+    finally:
+        add(added)
