@@ -361,27 +361,24 @@ class FrameVisitor(Visitor):
         self._node = node
         self._depth = depth + 2
         try:
-            self._fill_elements(node, value, item, key)
+            if kind is _DICT:
+                if depth + 4 <= self._max_depth:  # room for key;str as the scalar visits need
+                    self._entries(value)
+                else:
+                    self._visit_entries(value, key, item)
+            elif item is float:
+                added = count_floats(self, value)
+                if added:
+                    leaf = node.children.get("float") or node.child("float")
+                    leaf.self_size += added * _FLOAT_BYTES
+            else:
+                visit = self.visit_item
+                for element in value:
+                    visit(element)
         except RuntimeError as error:
             self._refill(name, value, error)
         self._node = parent
         self._depth = depth
-
-    def _fill_elements(
-        self, node: FlameGraph, value: Any, item: type | None, key: type | None
-    ) -> None:
-        """Visit a built-in container's elements below its frame ``node``."""
-        if type(value) is dict:
-            if self._depth + 2 <= self._max_depth:  # room for key;str as the scalar visits need
-                self._entries(value)
-            else:
-                self._visit_entries(value, key, item)
-        elif item is float:
-            count_floats(self, value, _FloatLeaf(node))
-        else:
-            visit = self.visit_item
-            for element in value:
-                visit(element)
 
     def _visit_entries(self, value: dict[Any, Any], key: type | None, item: type | None) -> None:
         """Visit a dict's keys and values under ``key`` and ``value`` frames."""
@@ -523,20 +520,6 @@ class FrameVisitor(Visitor):
 
 
 _ELEMENTS: Final = cast(Expand, FrameVisitor._elements)
-
-
-class _FloatLeaf:
-    """Files a count of floats as bytes in the ``float`` frame below a container's frame."""
-
-    __slots__ = ("_node",)
-
-    def __init__(self, node: FlameGraph) -> None:
-        self._node = node
-
-    def __call__(self, count: int) -> None:
-        if count:
-            node = self._node
-            (node.children.get("float") or node.child("float")).self_size += count * _FLOAT_BYTES
 
 
 def _file_entries(node: FlameGraph, keys: int, floats: int, ints: int) -> None:

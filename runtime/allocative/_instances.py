@@ -71,12 +71,13 @@ def instance_kind(tp: type, name: str, registered: Method | None) -> Kind:
         size,
         unused=base.unused if base is not None else None,
         attrs=attrs,
-        expand=instances,
+        expand=instances.expand,
         blocks=instance_blocks(tp, size, storage),
         # A C subclass of a built-in (OSError, say) is measured exactly by its built-in part.
         reflective=method is None and (base is None or is_heap_type(tp)),
     )
     kind.fixed_size = has_fixed_size(tp, size)
+    kind.instances = instances
     if registered is None and kind.fixed_size and instances.plain:
         kind.method = method  # runs of its instances may be measured a column at a time
         kind.storage = storage
@@ -122,18 +123,21 @@ def declared_names(tp: type) -> tuple[str, ...]:
 
 
 class Instances:
-    """The expansion of one class's instances (``Kind.expand``), resolved once per measurement."""
+    """How one class's instances are expanded (``Kind.expand`` is :meth:`expand`),
+    resolved once per measurement."""
 
     __slots__ = (
         "_attributes",
         "_builtin",
         "_by_visits",
+        "_complete",
         "_declared",
         "_fixed",
         "_leftovers",
         "_method",
         "_method_name",
         "_opaque",
+        "_own_dict",
         "name",
     )
 
@@ -156,6 +160,9 @@ class Instances:
         # leftovers are known once it ran to the end, else recorded per instance.
         self._fixed = method is not None and visits_fixed_fields(method, tp)
         self._by_visits: dict[frozenset[str], Leftovers] = {}
+        self._own_dict = self._attributes.own_dict
+        # Known to visit everything an instance without a __dict__ object can hold.
+        self._complete = False
         self._leftovers: Leftovers | None = None
         if method is None:
             self._leftovers = self._attributes.leftovers(frozenset())
@@ -176,14 +183,25 @@ class Instances:
             and not self._attributes.has_dict_pointer
         )
 
-    def __call__(self, visitor: Visitor, value: Any) -> None:
+    def expand(self, visitor: Visitor, value: Any) -> None:
         """Measure what ``value`` refers to; its own bytes are already counted."""
-        own_dict = self._attributes.own_dict(value)
+        own_dict = self._own_dict(value)
+        if own_dict is None and self._complete:
+            # The common case, kept short: a method known to visit everything there is.
+            owner, field = visitor._owner, visitor._field
+            visitor._owner = self.name
+            depth = visitor._open_depth()
+            try:
+                self._method(value, visitor)  # type: ignore[misc]
+            except Exception as error:
+                self._raised(visitor, value, depth, error)
+            visitor._owner, visitor._field = owner, field
+            return
         if own_dict is not None:
             visitor.visit_opaque(DICT_STORAGE, own_dict)
         if self._opaque:
             return
-        mark = len(visitor._journal)
+        mark = visitor._mark()
         saved = visitor._owner, visitor._field
         visitor._owner, visitor._field = self.name, ""
         try:
@@ -196,17 +214,29 @@ class Instances:
                 and self._method is not None
                 and RAW_READS
             ):
+                self._complete = self._fixed
                 return  # the method visited everything there is
             self._visit_rest(visitor, value, mark, own_dict, leftovers)
         finally:
             visitor._owner, visitor._field = saved
+
+    def _raised(self, visitor: Visitor, value: Any, depth: int, error: Exception) -> None:
+        """The method of a complete class raised: warn, then measure every attribute by name.
+
+        What the method counted before it raised stays counted: the journal joins
+        the seen set, as where this expansion's part of it starts is not known here.
+        """
+        visitor._promote()
+        visitor._close_to(depth, None)
+        self._note_raised(visitor, error)
+        self._visit_rest(visitor, value, visitor._mark(), None, None)
 
     def _run_method(self, visitor: Visitor, value: Any) -> Leftovers | None:
         """Run the method; the leftovers reader, or None when the method raised."""
         method = self._method
         if method is None:
             return self._leftovers
-        depth = len(visitor._open)
+        depth = visitor._open_depth()
         leftovers = self._leftovers
         try:
             if leftovers is None:
@@ -219,12 +249,15 @@ class Instances:
                 method(value, visitor)
         except Exception as error:
             visitor._close_to(depth, None)
-            visitor._note(
-                f"{self._method_name} raised {type(error).__name__}: {error}; "
-                f"{self.name}'s attributes are measured by name"
-            )
+            self._note_raised(visitor, error)
             return None
         return leftovers
+
+    def _note_raised(self, visitor: Visitor, error: Exception) -> None:
+        visitor._note(
+            f"{self._method_name} raised {type(error).__name__}: {error}; "
+            f"{self.name}'s attributes are measured by name"
+        )
 
     def _leftovers_after(self, names: frozenset[str]) -> Leftovers:
         """The reader of the attributes a method that visited ``names`` left."""
@@ -248,15 +281,15 @@ class Instances:
         warn = leftovers is not None and self._method is not None
         if leftovers is None:  # the method raised: every attribute is looked at
             leftovers = self._attributes.leftovers(frozenset())
-        here = _claimed_since(visitor, mark)
+        here = visitor._claimed_since(mark)
         referents = _referents(value) if self._method is None or not RAW_READS else None
         if referents is not None and self._declared:
             self._visit_declared(visitor, value, here, referents)
         if self._builtin is not None:
             self._visit_builtin(visitor, value, here)
-            here.update(visitor._journal[mark:])
+            here.update(visitor._claimed_since(mark))
         for name, field in leftovers.held(value, own_dict):
-            if not _is_new(visitor, field, here):
+            if not visitor._is_new(field, here):
                 continue
             if warn:
                 visitor._note(
@@ -278,7 +311,7 @@ class Instances:
                 field = getattr(value, name)
             except Exception:
                 continue
-            if id(field) in held and _is_new(visitor, field, here):
+            if id(field) in held and visitor._is_new(field, here):
                 visitor.visit_field(name, field)
                 here.add(id(field))
 
@@ -298,7 +331,7 @@ class Instances:
         tp = type(value)
         found = False
         for referent in referents:
-            if referent is not tp and _is_new(visitor, referent, here):
+            if referent is not tp and visitor._is_new(referent, here):
                 visitor.visit_item(referent)
                 here.add(id(referent))
                 found = True
@@ -314,21 +347,6 @@ def _referents(value: object) -> list[object]:
         return gc.get_referents(value)
     except Exception:
         return []
-
-
-def _claimed_since(visitor: Visitor, mark: int) -> set[int]:
-    """Ids counted without the seen set since ``mark`` (the journal of this expansion)."""
-    journal = visitor._journal
-    return set(journal[mark:]) if len(journal) > mark else set()
-
-
-def _is_new(visitor: Visitor, value: object, here: set[int]) -> bool:
-    """Whether ``value`` would be counted now: not claimed yet, not owned by nobody."""
-    key = id(value)
-    if key in here or key in visitor._seen:
-        return False
-    kind = visitor._kinds.get(type(value)) or visitor._kind(type(value))
-    return kind.zero is None or not kind.zero(value)
 
 
 def _method_name(tp: type, method: Callable[..., object] | None) -> str:

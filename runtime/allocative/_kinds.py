@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from allocative import _layout, _sizes
 
 if TYPE_CHECKING:
+    from allocative._instances import Instances
     from allocative._visitor import Visitor
 
 Expand = Callable[["Visitor", Any], None]
@@ -49,6 +50,7 @@ class Kind:
         "blocks",
         "expand",
         "fixed_size",
+        "instances",
         "method",
         "name",
         "reflective",
@@ -79,6 +81,7 @@ class Kind:
         self.blocks = blocks
         self.reflective = reflective
         self.fixed_size = False
+        self.instances: Instances | None = None
         self.method: object = None
         self.storage: _layout.InstanceStorage | None = None
 

@@ -20,7 +20,6 @@ from types import CodeType, FunctionType
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from allocative._attributes import aliases
-from allocative._instances import Instances
 
 if TYPE_CHECKING:
     from allocative._kinds import Kind
@@ -238,8 +237,8 @@ def _same_code(parsed: CodeType, running: CodeType) -> bool:
 def covers_attributes(kind: Kind, plan: Plan) -> bool:
     """Whether ``plan`` reads every attribute ``kind``'s instances can hold without a
     ``__dict__`` object, so that a run of them leaves no attribute unvisited."""
-    expand = kind.expand
-    if not isinstance(expand, Instances):
+    instances = kind.instances
+    if instances is None:
         return False
-    read = aliases((column.attr for column in plan), expand.attributes.cls)
-    return expand.attributes.leftovers(read).empty
+    read = aliases((column.attr for column in plan), instances.attributes.cls)
+    return instances.attributes.leftovers(read).empty

@@ -7,7 +7,6 @@ dynamic path, so a lying annotation costs speed, never exactness.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from itertools import islice, repeat
 from operator import rshift
 from sys import getrefcount
@@ -324,14 +323,12 @@ class SizeVisitor(Visitor):
         """Count a claimed list, tuple or set of ``size`` own bytes and visit its elements."""
         self.total += size
         if item is float:
-            count_floats(self, value, self._add_floats)
+            added = count_floats(self, value)  # may add other elements' bytes to total first
+            self.total += added * _FLOAT_BYTES
             return
         visit = _SCALAR_VISITS.get(item, _visit_any)
         for element in value:
             visit(self, "", element)
-
-    def _add_floats(self, count: int) -> None:
-        self.total += count * _FLOAT_BYTES
 
     def _expand(self, entry: Any) -> None:
         self._expand_now(entry[0], entry[1])
@@ -465,35 +462,34 @@ _SCALAR_VISITS: Final[dict[type | None, Any]] = {
 }
 
 
-def count_floats(visitor: Visitor, items: Any, add: Callable[[int], None]) -> None:
-    """Count a container's floats with ``add(count)``; other elements are visited by type.
+def count_floats(visitor: Visitor, items: Any) -> int:
+    """How many of a container's floats are new; other elements are visited by type.
 
     A large container of floats that nothing else refers to is counted in bulk
-    at C speed; otherwise each float is checked like a typed field. The floats
-    counted are added even when the container changes under the loop and it raises.
+    at C speed; otherwise each float is checked like a typed field. A set is
+    walked as a copy (made in one step), so another thread cannot change it
+    under the loop; a list or tuple cannot make the loop raise.
     """
     if (
         len(items) >= _BULK_MIN
         and max(map(getrefcount, items)) <= BULK_EXCLUSIVE_REFS
         and frozenset(map(type, items)) == _ONLY_FLOATS
     ):
-        add(len(items))  # in one step: nothing can change the container meanwhile
-        return
+        return len(items)
+    exclusive = EXCLUSIVE_REFS
+    if type(items) is not list and type(items) is not tuple:
+        items = tuple(items)
+        exclusive += 1  # the copy's reference
     seen = visitor._seen
-    journal = visitor._jappend
     added = 0
-    try:
-        for element in items:
-            if type(element) is float:
-                if getrefcount(element) > EXCLUSIVE_REFS:
-                    key = id(element)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                else:
-                    journal(id(element))
-                added += 1
-            else:
-                visitor.visit_item(element)
-    finally:
-        add(added)
+    for element in items:
+        if type(element) is float:
+            if getrefcount(element) > exclusive:
+                key = id(element)
+                if key in seen:
+                    continue
+                seen.add(key)
+            added += 1
+        else:
+            visitor.visit_item(element)
+    return added

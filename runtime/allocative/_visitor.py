@@ -258,7 +258,7 @@ class Visitor:
         joins the seen set first). Any other failure visits the object's referents
         under a ``[visit failed]`` frame.
         """
-        self._seen.update(self._journal)
+        self._promote()
         self._close_to(base, None)
         copy = _kinds.contents_copy(value) if _is_mutation(error) else None
         if copy is not None:
@@ -282,13 +282,42 @@ class Visitor:
         """
         if not _is_mutation(error):
             raise error
-        self._seen.update(self._journal)
+        self._promote()
         copy = _kinds.contents_copy(value)
         if copy is None:
             raise error
         owner = self._owner or type(value).__name__
         self._note(f"{owner}.{name}: {CHANGED}" if name else f"{owner}: {CHANGED}")
         _kinds.expand_contents(self, copy)
+
+    # -- what the class measurement (``_instances``) asks of an engine ----------------
+
+    def _mark(self) -> int:
+        """A mark in the journal: what is claimed without the seen set from here on."""
+        return len(self._journal)
+
+    def _claimed_since(self, mark: int) -> set[int]:
+        """Ids counted without the seen set since ``mark``."""
+        journal = self._journal
+        return set(journal[mark:]) if len(journal) > mark else set()
+
+    def _is_new(self, value: object, here: set[int]) -> bool:
+        """Whether ``value`` would be counted now: not claimed yet (``here`` holds what
+        this expansion claimed without the seen set), not owned by nobody."""
+        key = id(value)
+        if key in here or key in self._seen:
+            return False
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        return kind.zero is None or not kind.zero(value)
+
+    def _promote(self) -> None:
+        """Enter every journaled id in the seen set (after a failure, where the journal
+        of the failed expansion cannot be told apart)."""
+        self._seen.update(self._journal)
+
+    def _open_depth(self) -> int:
+        """How many frames ``enter`` opened that are not closed yet."""
+        return len(self._open)
 
     def _where(self, kind: Kind) -> str:
         """The field a failure happened in, ``Class.field``, or the kind's name at a root."""

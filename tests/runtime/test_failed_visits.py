@@ -203,3 +203,61 @@ def test_failure_after_a_nested_object_counts_each_field_once() -> None:
     assert built == whole == by_version({(3, 11): 794, (3, 12): 762, (3, 13): 778})
     found = lines(output)
     assert not any(f"Outer;{FAILED};" in stack for stack in found)
+
+
+class Straight:
+    """A straight-line method that raises where an instance lacks ``tail``."""
+
+    def __init__(self, n: int = 100, tail: bool = True) -> None:
+        self.name = "s" * n + str(tail)
+        self.items = [n + 0.5, n + 1.5]
+        if tail:
+            self.tail = [n + 2.5]
+
+    def __allocative__(self, visitor: Visitor) -> None:
+        visitor.visit_str("name", self.name)
+        visitor.enter("group")
+        visitor.visit_list("items", self.items, float)
+        visitor.visit_list("tail", self.tail, float)
+        visitor.exit()
+
+
+@pytest.mark.usefixtures("shortcut")
+def test_failure_of_a_later_instance_counts_each_field_once() -> None:
+    """The class's method ran to the end before (its later runs take the short path);
+    an instance whose run raises is counted once, and the frame it left open is closed."""
+    obj, built, output = measured(lambda: [Straight(), Straight(tail=False)], Straight)
+    assert output.warnings == [
+        "Straight.__allocative__ raised AttributeError: 'Straight' object has no attribute "
+        "'tail'; Straight's attributes are measured by name"
+    ]
+    found = lines(output)
+    assert found["list;Straight;group;items;list;float"] == 4 * getsizeof(0.5)
+    assert found["list;Straight;group;tail;list;float"] == getsizeof(0.5)
+    assert not any("group;name" in stack for stack in found)
+    assert size_of(obj) == built
+
+
+class Opens:
+    """A method that opens a frame and raises inside it on some instances."""
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+        self.name = "n" * 100 + str(fail)
+
+    def __allocative__(self, visitor: Visitor) -> None:
+        visitor.visit_str("name", self.name)
+        visitor.enter("group")
+        visitor.visit_simple("part", 10)
+        if self.fail:
+            raise ValueError("boom")
+        visitor.exit()
+
+
+def test_frames_a_raising_method_opened_are_closed_before_the_rest() -> None:
+    """Nothing after a failure is filed under the frame the failing method left open."""
+    output = graph([Opens(False), Opens(True), Opens(False)])
+    found = lines(output)
+    assert found["list;Opens;group;part"] == 30
+    assert not any(stack.startswith("list;Opens;group;") and "part" not in stack for stack in found)
+    assert output.warnings == [boom(Opens)]
