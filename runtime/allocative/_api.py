@@ -20,10 +20,16 @@ def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
 
 @dataclass
 class FlameGraphOutput:
-    """The result of a measurement: the flame graph and what could not be measured exactly."""
+    """A measurement: the flame graph, what could not be measured exactly, and the engine used.
+
+    ``engine`` names the engine that measured (``"python"``, the reference
+    engine); it is empty when unknown, as for a measurement read back from
+    folded text.
+    """
 
     flamegraph: FlameGraph
     warnings: list[str] = field(default_factory=list)
+    engine: str = "python"
 
     @property
     def total_size(self) -> int:
@@ -38,16 +44,19 @@ class FlameGraphOutput:
 
     @classmethod
     def from_folded(cls, text: str, source: str = "<folded>") -> FlameGraphOutput:
-        """A measurement read back from folded-stack text (``a;b;c 123`` lines), no warnings."""
+        """A measurement read back from folded-stack text (``a;b;c 123`` lines).
+
+        Folded text holds neither warnings nor the engine, so both are empty.
+        """
         from allocative._render.folded import parse_folded
 
-        return cls(parse_folded(text, source))
+        return cls(parse_folded(text, source), engine="")
 
     def svg(self, title: str = "Memory flame graph") -> str:
-        """A self-contained SVG flame graph: zoom on click, search, tooltips, colours by kind."""
+        """A self-contained SVG flame graph that fits the window: zoom, search, warnings, engine."""
         from allocative._render.svg import flame_svg
 
-        return flame_svg(self.flamegraph, title, self.warnings)
+        return flame_svg(self.flamegraph, title, self.warnings, self.engine)
 
     def speedscope(self, name: str = "allocative") -> str:
         """A speedscope file (the "sampled" format, weights in bytes)."""
@@ -55,18 +64,22 @@ class FlameGraphOutput:
 
         return speedscope_json(self.flamegraph, name)
 
-    def summary(self, top: int = 10, *, width: int = 80, colour: bool = False) -> str:
-        """A summary for a terminal: total, largest stacks, by type, by field, gaps, warnings."""
+    def summary(self, top: int = 10, *, width: int | None = None, colour: bool = False) -> str:
+        """A summary for a terminal: total, largest stacks, by type, by field, gaps, warnings.
+
+        ``width`` is in columns; ``None`` is the terminal's width (``COLUMNS`` first).
+        """
         from allocative._render.summary import summary_text
         from allocative._render.table import Style
 
-        return summary_text(self.flamegraph, self.warnings, top, Style(width, colour))
+        style = Style.fitting(width, colour)
+        return summary_text(self.flamegraph, self.warnings, top, style, self.engine)
 
     def to_json(self) -> str:
-        """The tree as JSON: version, total, warnings and the nested tree d3 reads."""
+        """The tree as JSON: version, total, engine, warnings and the nested tree d3 reads."""
         from allocative._render.json_tree import tree_json
 
-        return tree_json(self.flamegraph, self.warnings)
+        return tree_json(self.flamegraph, self.warnings, self.engine)
 
     def diff_svg(self, before: FlameGraphOutput, title: str = "Memory difference") -> str:
         """A differential SVG flame graph from ``before`` to this measurement."""
@@ -75,13 +88,21 @@ class FlameGraphOutput:
         return diff_svg(before.flamegraph, self.flamegraph, title)
 
     def diff_summary(
-        self, before: FlameGraphOutput, top: int = 10, *, width: int = 80, colour: bool = False
+        self,
+        before: FlameGraphOutput,
+        top: int = 10,
+        *,
+        width: int | None = None,
+        colour: bool = False,
     ) -> str:
-        """The largest changes from ``before`` to this measurement, by stack and by type."""
+        """The largest changes from ``before`` to this measurement, by stack and by type.
+
+        ``width`` is in columns; ``None`` is the terminal's width (``COLUMNS`` first).
+        """
         from allocative._render.diff import diff_text
         from allocative._render.table import Style
 
-        return diff_text(before.flamegraph, self.flamegraph, top, Style(width, colour))
+        return diff_text(before.flamegraph, self.flamegraph, top, Style.fitting(width, colour))
 
 
 class FlameGraphBuilder:

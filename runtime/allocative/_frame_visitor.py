@@ -510,13 +510,7 @@ class FrameVisitor(Visitor):
 
     def finish_warnings(self) -> list[str]:
         """All warnings of the measurement, reflective types first."""
-        notes = self._finish_warnings()
-        if self.truncated:
-            notes.append(
-                f"stacks deeper than {self._max_depth} frames were folded into "
-                f"the frame at that depth"
-            )
-        return notes
+        return self._finish_warnings(self.truncated, self._max_depth)
 
 
 _ELEMENTS: Final = cast(Expand, FrameVisitor._elements)

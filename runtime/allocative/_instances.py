@@ -173,6 +173,23 @@ class Instances:
         return self._attributes
 
     @property
+    def method(self) -> Method | None:
+        """The method (or registered function) that visits the declared fields."""
+        return self._method
+
+    @property
+    def complete(self) -> bool:
+        """Whether the method is known to visit everything an instance can hold
+        without a ``__dict__`` object (then instances need no other look)."""
+        return self._complete
+
+    @property
+    def attributes_only(self) -> bool:
+        """Whether an instance is measured by its attributes alone: no method, no
+        built-in part, no declared fields to read first."""
+        return self._method is None and self._builtin is None and not self._declared and RAW_READS
+
+    @property
     def plain(self) -> bool:
         """Whether the method alone reaches everything but the attribute storage: no
         built-in part, no ``__dict__`` pointer of its own, not opaque."""

@@ -255,6 +255,14 @@ class InstanceStorage:
         else:
             self.values_bytes = self._values_array_bytes
 
+    @property
+    def model(self) -> tuple[int, tuple[int, ...], int, bool]:
+        """How values bytes are computed, for the compiled engine: 1 for a 3.11/3.12 values
+        array (bytes by prefix byte), 2 for 3.13 inline values, 0 for none; the bytes by
+        prefix, the settled capacity and whether the class settled."""
+        kind = (2 if self._inline else 0) if VERSION >= (3, 13) else 1
+        return kind, self._array_bytes, self._steady_capacity, self._settled
+
     def dict_address(self, obj: object) -> int:
         """Address of a materialised ``__dict__`` object, or 0 when there is none."""
         word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]

@@ -1,4 +1,7 @@
-"""Helpers for the accuracy tests: build a tree under ``tracemalloc`` and compare.
+"""Helpers for the runtime's tests: each engine in turn, and trees built under ``tracemalloc``.
+
+The ``engine`` fixture runs a test once per engine; a module opts in with
+``pytestmark = pytest.mark.usefixtures("engine")``.
 
 Free lists (float, tuple, list, dict, dict keys; numpy's dimension cache)
 hand out memory that was allocated before tracing started, so an object taken
@@ -15,6 +18,10 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+import pytest
+
+from allocative import _engine, _gate
 
 T = TypeVar("T")
 
@@ -97,3 +104,27 @@ def traced(build: Callable[[], T]) -> tuple[T, int]:
 def warm(cls: type[T], *args: Any) -> list[T]:
     """Make enough instances of ``cls`` that its shared keys settle; keep them alive."""
     return [cls(*args) for _ in range(WARM_INSTANCES)]
+
+
+def engine_params() -> list[Any]:
+    """One ``pytest.param`` per engine that should measure on this interpreter.
+
+    The compiled engine is left out where the gate forbids raw reads (PyPy, a
+    free-threaded build, another version, ``ALLOCATIVE_RAW_READS=0``): there
+    it cannot run by design. Where it should run but cannot (not built, not
+    loading), its runs are skipped with the reason, so the lost coverage shows
+    in the summary.
+    """
+    params = [pytest.param(_engine.PYTHON, id=_engine.PYTHON)]
+    if _gate.RAW_READS:
+        problem = _engine.compiled_unavailable()
+        marks = [] if problem is None else [pytest.mark.skip(reason=f"compiled engine: {problem}")]
+        params.append(pytest.param(_engine.COMPILED, id=_engine.COMPILED, marks=marks))
+    return params
+
+
+@pytest.fixture(params=engine_params())
+def engine(request: pytest.FixtureRequest) -> Iterator[_engine.Engine]:
+    """Run the test once with each engine measuring (see :func:`engine_params`)."""
+    with _engine.forced(request.param) as forced:
+        yield forced
