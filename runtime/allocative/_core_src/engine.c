@@ -30,7 +30,7 @@ static void
 note_peak(Engine *e)
 {
     size_t now = address_table_memory(&e->seen) + e->journal_cap * sizeof(uintptr_t)
-                 + e->stack_cap * sizeof(Entry) + e->open_cap * sizeof(Open);
+                 + e->stack_cap * e->stride + e->open_cap * sizeof(Open);
     if (now > e->peak_bookkeeping) {
         e->peak_bookkeeping = now;
     }
@@ -321,12 +321,18 @@ overhead_of(Kind *kind, PyObject *value, Py_ssize_t size)
 
 static int expand_now(Engine *e, Kind *kind, PyObject *value);
 
+static inline Pending *
+pending_at(Engine *e, size_t index)
+{
+    return (Pending *)(e->stack + index * e->stride);
+}
+
 static int
 push(Engine *e, PyObject *value, Kind *kind, Node *node, int depth)
 {
     if (e->stack_len == e->stack_cap) {
         size_t capacity = e->stack_cap ? e->stack_cap * 2 : 64;
-        Entry *bigger = PyMem_Realloc(e->stack, capacity * sizeof(Entry));
+        char *bigger = PyMem_Realloc(e->stack, capacity * e->stride);
         if (bigger == NULL) {
             PyErr_NoMemory();
             return -1;
@@ -335,10 +341,28 @@ push(Engine *e, PyObject *value, Kind *kind, Node *node, int depth)
         e->stack_cap = capacity;
         note_peak(e);
     }
-    e->stack[e->stack_len++] = (Entry){
-        Py_NewRef(value), kind, node, depth, Py_XNewRef(e->owner), Py_XNewRef(e->field),
-    };
+    Pending *head = pending_at(e, e->stack_len++);
+    *head = (Pending){Py_NewRef(value), kind};
+    if (e->frames) {
+        Entry *entry = (Entry *)head;
+        entry->node = node;
+        entry->depth = depth;
+        entry->owner = Py_XNewRef(e->owner);
+        entry->field = Py_XNewRef(e->field);
+    }
     return 0;
+}
+
+/* Drops the references of the entry at `index` (its value, and its context). */
+static void
+drop_entry(Engine *e, size_t index)
+{
+    Pending *head = pending_at(e, index);
+    Py_DECREF(head->value);
+    if (e->frames) {
+        Py_XDECREF(((Entry *)head)->owner);
+        Py_XDECREF(((Entry *)head)->field);
+    }
 }
 
 /* _account: file `value`'s bytes under `parent` (as `name`, or its kind's name) and expand
@@ -430,9 +454,10 @@ engine_visit_item(Engine *e, PyObject *value, int shortcut)
     return account(e, e->node, e->depth, kind, value, NULL);
 }
 
-/* _visit_named: `value` under frame `name`, by its run-time type. */
+/* _visit_named: `value` under frame `name`, by its run-time type. With `shortcut`, the
+ * engine itself holds the reference it read `value` from (a dict entry, an attribute). */
 int
-engine_visit_named(Engine *e, PyObject *name, PyObject *value)
+engine_visit_named_ex(Engine *e, PyObject *name, PyObject *value, int shortcut)
 {
     Kind *kind = engine_kind(e, value);
     if (kind == NULL) {
@@ -442,7 +467,8 @@ engine_visit_named(Engine *e, PyObject *name, PyObject *value)
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
-    int claimed = claim_seen(e, value);
+    int claimed = shortcut && !e->overhead ? claim_shortcut(e, value, EXCLUSIVE_REFS)
+                                           : claim_seen(e, value);
     if (claimed <= 0) {
         return claimed;
     }
@@ -454,6 +480,12 @@ engine_visit_named(Engine *e, PyObject *name, PyObject *value)
         return account(e, node, e->depth + 1, kind, value, NULL);
     }
     return account(e, e->node, e->depth, kind, value, NULL);
+}
+
+int
+engine_visit_named(Engine *e, PyObject *name, PyObject *value)
+{
+    return engine_visit_named_ex(e, name, value, 0);
 }
 
 int
@@ -559,9 +591,9 @@ visit_dict_entries(Engine *e, PyObject *dict)
     while (PyDict_Next(dict, &position, &key, &item)) {
         Py_INCREF(key);
         Py_INCREF(item);
-        int result = engine_visit_named(e, support.key, key);
+        int result = engine_visit_named_ex(e, support.key, key, 1);
         if (result == 0) {
-            result = engine_visit_named(e, support.value, item);
+            result = engine_visit_named_ex(e, support.value, item, 1);
         }
         Py_DECREF(key);
         Py_DECREF(item);
@@ -740,24 +772,25 @@ expand_now(Engine *e, Kind *kind, PyObject *value)
 static int
 drain(Engine *e)
 {
+    Entry entry;
     while (e->stack_len) {
-        Entry entry = e->stack[--e->stack_len];
-        size_t mark = e->stack_len;
-        e->node = entry.node;
-        e->depth = entry.depth;
-        Py_XSETREF(e->owner, entry.owner);
-        Py_XSETREF(e->field, entry.field);
-        int result = expand_now(e, entry.kind, entry.value);
-        Py_DECREF(entry.value);
+        size_t mark = --e->stack_len;
+        memcpy(&entry, pending_at(e, mark), e->stride);
+        if (e->frames) {
+            e->node = entry.node;
+            e->depth = entry.depth;
+            Py_XSETREF(e->owner, entry.owner);
+            Py_XSETREF(e->field, entry.field);
+        }
+        int result = expand_now(e, entry.head.kind, entry.head.value);
+        Py_DECREF(entry.head.value);
         if (result < 0) {
             return -1;
         }
-        if (e->stack_len - mark > 1) {
-            for (size_t i = mark, j = e->stack_len - 1; i < j; i++, j--) {
-                Entry swap = e->stack[i];
-                e->stack[i] = e->stack[j];
-                e->stack[j] = swap;
-            }
+        for (size_t i = mark, j = e->stack_len; i + 1 < j; i++, j--) {
+            memcpy(&entry, pending_at(e, i), e->stride);
+            memcpy(pending_at(e, i), pending_at(e, j - 1), e->stride);
+            memcpy(pending_at(e, j - 1), &entry, e->stride);
         }
     }
     return 0;
@@ -1523,10 +1556,7 @@ static void
 release_impl(Engine *e)
 {
     while (e->stack_len) {
-        Entry entry = e->stack[--e->stack_len];
-        Py_DECREF(entry.value);
-        Py_XDECREF(entry.owner);
-        Py_XDECREF(entry.field);
+        drop_entry(e, --e->stack_len);
     }
     address_table_clear(&e->seen);
     e->journal_len = 0;
@@ -1574,7 +1604,11 @@ bookkeeping(Engine *e, PyObject *unused)
 {
     (void)unused;
     note_peak(e);
-    return PyLong_FromSize_t(e->peak_bookkeeping + (e->frames ? frames_memory(e->root) : 0));
+    return Py_BuildValue("{s:n,s:n,s:n,s:n,s:n}", "peak", (Py_ssize_t)e->peak_bookkeeping,
+                         "seen", (Py_ssize_t)address_table_memory(&e->seen), "stack",
+                         (Py_ssize_t)(e->stack_cap * e->stride), "journal",
+                         (Py_ssize_t)(e->journal_cap * sizeof(uintptr_t)), "frames",
+                         (Py_ssize_t)(e->frames ? frames_memory(e->root) : 0));
 }
 
 /* -- the type ------------------------------------------------------------------------ */
@@ -1680,6 +1714,7 @@ engine_init(Engine *e, PyObject *args, PyObject *kwargs)
         return -1;
     }
     e->frames = frames;
+    e->stride = frames ? sizeof(Entry) : sizeof(Pending);
     e->overhead = overhead;
     e->max_depth = frames ? max_depth : INT_MAX;
     e->custom = custom != NULL ? Py_NewRef(custom) : PyDict_New();
@@ -1704,7 +1739,7 @@ engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->reflected);
     Py_VISIT(e->roots);
     for (size_t i = 0; i < e->stack_len; i++) {
-        Py_VISIT(e->stack[i].value);
+        Py_VISIT(pending_at(e, i)->value);
     }
     return kinds_traverse(&e->kinds, visit, arg);
 }

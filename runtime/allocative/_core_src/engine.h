@@ -20,13 +20,19 @@
  * the caller's (a generated method's argument, or the engine's own while it iterates). */
 #define EXCLUSIVE_REFS 2
 
+/* An object waiting on the stack to be expanded. In size mode that is all an entry holds;
+ * a flame graph's entry (Entry) also keeps where to file what it refers to. */
 typedef struct {
     PyObject *value; /* strong */
     Kind *kind;
+} Pending;
+
+typedef struct {
+    Pending head;
     Node *node;
-    int depth;
     PyObject *owner; /* strong or NULL */
     PyObject *field; /* strong or NULL */
+    int depth;
 } Entry;
 
 typedef struct {
@@ -45,7 +51,8 @@ typedef struct {
     AddressTable seen;
     uintptr_t *journal; /* objects claimed without the seen set, per expansion */
     size_t journal_len, journal_cap;
-    Entry *stack;
+    char *stack;        /* entries of `stride` bytes: Pending (size mode) or Entry */
+    size_t stride;
     size_t stack_len, stack_cap;
     Open *open;
     size_t open_len, open_cap;
@@ -64,6 +71,7 @@ typedef struct {
 /* Used by instances.c. */
 Kind *engine_kind(Engine *engine, PyObject *value);
 int engine_visit_named(Engine *engine, PyObject *name, PyObject *value);
+int engine_visit_named_ex(Engine *engine, PyObject *name, PyObject *value, int shortcut);
 int engine_visit_field(Engine *engine, PyObject *name, PyObject *value);
 int engine_visit_item(Engine *engine, PyObject *value, int shortcut);
 int engine_visit_opaque(Engine *engine, PyObject *name, PyObject *value);

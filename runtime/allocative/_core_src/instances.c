@@ -120,9 +120,18 @@ dict_entries(PyObject *dict, Held *held)
     return 0;
 }
 
+/* One attribute, under its name (visit_field). The engine read the reference itself and
+ * holds one more while it visits, so an object no one else holds skips the seen set;
+ * then it is journaled, which is how the pass over the referents knows it. */
+static int
+visit_attribute(Engine *e, PyObject *name, PyObject *field)
+{
+    Py_XSETREF(e->field, Py_NewRef(name));
+    return engine_visit_named_ex(e, name, field, 1);
+}
+
 /* Each attribute `value` holds, under its name: set slots, then the __dict__ object's
- * entries or the managed values (Leftovers.held). Everything here claims through the seen
- * set, so an attribute counted before (under any name) is skipped by the visit itself. */
+ * entries or the managed values (Leftovers.held). */
 static int
 visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
 {
@@ -133,7 +142,7 @@ visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
             continue;
         }
         Py_INCREF(field);
-        int result = engine_visit_field(e, info->slot_names[i], field);
+        int result = visit_attribute(e, info->slot_names[i], field);
         Py_DECREF(field);
         if (result < 0) {
             return -1;
@@ -143,7 +152,7 @@ visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
         Held entries = {NULL, 0, 0};
         int result = dict_entries(dict, &entries);
         for (size_t i = 0; i + 1 < entries.length && result == 0; i += 2) {
-            result = engine_visit_field(e, entries.items[i], entries.items[i + 1]);
+            result = visit_attribute(e, entries.items[i], entries.items[i + 1]);
         }
         held_clear(&entries);
         return result;
@@ -162,7 +171,7 @@ visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
             continue;
         }
         Py_INCREF(field);
-        int result = engine_visit_field(e, PyTuple_GET_ITEM(names, i), field);
+        int result = visit_attribute(e, PyTuple_GET_ITEM(names, i), field);
         Py_DECREF(field);
         if (result < 0) {
             return -1;
@@ -188,6 +197,18 @@ referents(PyObject *value, Held *found)
     return 0;
 }
 
+/* Whether this expansion claimed `value` without the seen set since `mark`. */
+static int
+journaled_since(Engine *e, size_t mark, PyObject *value)
+{
+    for (size_t i = mark; i < e->journal_len; i++) {
+        if (e->journal[i] == (uintptr_t)value) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /* An instance with no method and nothing but attributes: its __dict__ object as storage,
  * each attribute under its name, then what no name reached, by type. */
 static int
@@ -200,12 +221,13 @@ run_reflective(Engine *e, Kind *kind, PyObject *value)
     PyObject *owner = Py_NewRef(kind->name), *field = NULL;
     swap_context(e, &owner, &field);
     Held found = {NULL, 0, 0};
+    size_t mark = e->journal_len;
     int result = referents(value, &found);
     result = result < 0 ? -1 : visit_attributes(e, kind, value, dict);
     for (size_t i = 0; result == 0 && i < found.length; i++) {
         PyObject *referent = found.items[i];
-        if (referent != (PyObject *)Py_TYPE(value)) {
-            result = engine_visit_item(e, referent, 0);
+        if (referent != (PyObject *)Py_TYPE(value) && !journaled_since(e, mark, referent)) {
+            result = engine_visit_item(e, referent, 1);
         }
     }
     held_clear(&found);
