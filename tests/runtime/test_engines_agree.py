@@ -208,6 +208,9 @@ def graphs(draw: st.DrawFn) -> Any:
             record.parent = draw(st.sampled_from(found))  # a skip field
         if draw(st.booleans()):
             record.cache = [draw(st.text(max_size=8)) for _ in range(3)]  # lazily set
+    for instance in (n for n in found if isinstance(n, (Record, Unmarked))):
+        if draw(st.booleans()):
+            vars(instance)  # its __dict__ object now exists
     for failure in (n for n in found if isinstance(n, Failure)):
         if draw(st.booleans()):
             failure.code = draw(st.integers())

@@ -226,9 +226,13 @@ run_reflective(Engine *e, Kind *kind, PyObject *value)
     result = result < 0 ? -1 : visit_attributes(e, kind, value, dict);
     for (size_t i = 0; result == 0 && i < found.length; i++) {
         PyObject *referent = found.items[i];
-        if (referent != (PyObject *)Py_TYPE(value) && !journaled_since(e, mark, referent)) {
-            result = engine_visit_item(e, referent, 1);
+        if (referent == (PyObject *)Py_TYPE(value) || journaled_since(e, mark, referent)) {
+            continue;
         }
+        /* Met before through the seen set (the __dict__ object, say): its reference is
+         * being traversed a second time, which the shortcut must not see. */
+        int fresh = engine_is_new(e, referent, NULL, 0);
+        result = fresh <= 0 ? fresh : engine_visit_item(e, referent, 1);
     }
     held_clear(&found);
     swap_context(e, &owner, &field);
