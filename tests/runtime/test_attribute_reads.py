@@ -15,6 +15,7 @@ from allocative._attributes import Attributes
 
 pytestmark = [
     pytest.mark.accuracy,
+    pytest.mark.native,
     pytest.mark.skipif(not _layout.SUPPORTED, reason="raw reads are off on this interpreter"),
 ]
 

@@ -14,6 +14,7 @@ import collections
 import datetime
 import decimal
 import fractions
+import os
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -27,10 +28,13 @@ from tests.runtime.conftest import one_engine
 engine = pytest.fixture(one_engine)
 """Both engines are compared within each test."""
 
-pytestmark = pytest.mark.skipif(
-    _engine.compiled_unavailable() is not None,
-    reason=f"compiled engine: {_engine.compiled_unavailable()}",
-)
+pytestmark = [
+    pytest.mark.native,
+    pytest.mark.skipif(
+        _engine.compiled_unavailable() is not None,
+        reason=f"compiled engine: {_engine.compiled_unavailable()}",
+    ),
+]
 
 
 class Record:
@@ -228,8 +232,12 @@ def measure(value: Any, name: str) -> tuple[int, str, list[str]]:
     return total, output.folded(), output.warnings
 
 
+UNDER_A_CHECKER = bool(os.environ.get("PYTHONMALLOC") or os.environ.get("ASAN_OPTIONS"))
+"""Debug allocators and AddressSanitizer run this test too, several times slower."""
+
+
 @settings(
-    max_examples=300,
+    max_examples=60 if UNDER_A_CHECKER else 300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -18,7 +18,7 @@ from allocative import FlameGraphBuilder, FlameGraphOutput, Visitor, _frame_visi
 from allocative import _size_visitor as size_visitor
 from tests.runtime.conftest import by_version, traced, warm
 
-pytestmark = pytest.mark.accuracy
+pytestmark = [pytest.mark.accuracy, pytest.mark.native]
 
 getsizeof = sys.getsizeof
 FAILED = "[visit failed]"

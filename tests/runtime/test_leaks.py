@@ -11,6 +11,8 @@ from allocative import FlameGraphBuilder, size_of
 from allocative._engine import Engine
 from tests.runtime.leaks import assert_no_leak
 
+pytestmark = pytest.mark.native
+
 
 @dataclass
 class Record:
@@ -41,7 +43,6 @@ def test_flame_graph_leaks_nothing(engine: Engine) -> None:
     assert_no_leak(lambda: flame_graph(records), [records, records[0], records[0].tags])
 
 
-@pytest.mark.native
 def test_address_set_leaks_nothing() -> None:
     """An AddressSet filled and dropped 1,000 times gives all its memory back."""
     core = pytest.importorskip("allocative._core", reason="the compiled engine is not built here")

@@ -22,6 +22,8 @@ from allocative._visitor import CHANGED
 
 MEASUREMENTS = 40
 
+pytestmark = pytest.mark.native
+
 
 class FillRecord:
     """A record in the book: a price and a venue name."""

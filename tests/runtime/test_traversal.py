@@ -79,6 +79,7 @@ def build_chain(length: int) -> Node:
     return head
 
 
+@pytest.mark.native
 def test_million_long_chain_without_recursion() -> None:
     """A 1,000,000-long chain is measured with the recursion limit untouched."""
     limit = sys.getrecursionlimit()
@@ -86,6 +87,17 @@ def test_million_long_chain_without_recursion() -> None:
     per_node = getsizeof(head) + getsizeof(1.5)
     assert size_of(head) == 1_000_000 * per_node
     assert sys.getrecursionlimit() == limit
+
+
+@pytest.mark.native
+def test_million_long_chain_flame_graph_without_recursion() -> None:
+    """The flame graph of a 1,000,000-long chain: the same total, folded at max_depth."""
+    head = build_chain(1_000_000)
+    builder = FlameGraphBuilder()
+    builder.visit_root(head)
+    output = builder.finish()
+    assert output.total_size == size_of(head)
+    assert output.warnings[-1].startswith("stacks deeper than 1000 frames were folded")
 
 
 def test_deep_chain_flame_graph_is_folded_at_max_depth() -> None:
