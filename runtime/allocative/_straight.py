@@ -12,7 +12,9 @@ recorded on every instance.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
+from functools import cache
 from types import CodeType, FunctionType
 from typing import Any, Final
 
@@ -48,12 +50,25 @@ def visits_fixed_fields(method: Callable[..., object], tp: type) -> bool:
     return all(_is_straight(function) for function in functions if function is not None)
 
 
+_ANALYSED: weakref.WeakKeyDictionary[FunctionType, tuple[CodeType, bool]] = (
+    weakref.WeakKeyDictionary()
+)
+"""Each function's verdict, with the code it was read from (``__code__`` can be replaced)."""
+
+
 def _is_straight(function: object) -> bool:
     if isinstance(function, (staticmethod, classmethod)):
         function = function.__func__
     if not isinstance(function, FunctionType):
         return False
     code = function.__code__
+    known = _ANALYSED.get(function)
+    if known is None or known[0] is not code:
+        known = _ANALYSED[function] = (code, _straight_function(code))
+    return known[1]
+
+
+def _straight_function(code: CodeType) -> bool:
     if code.co_argcount < 2 or code.co_flags & _GENERATOR_FLAGS:
         return False
     visitor = code.co_varnames[1]
@@ -100,6 +115,7 @@ def _loads(instruction: Any, name: str) -> bool:
     return value == name or (isinstance(value, tuple) and name in value)
 
 
+@cache
 def _jump_opcodes() -> frozenset[int]:
     import opcode
 

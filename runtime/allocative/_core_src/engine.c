@@ -109,7 +109,7 @@ note_reflective(Kind *kind, Py_ssize_t size)
 static inline Node *
 child(Engine *e, Node *node, PyObject *name)
 {
-    return e->frames ? node_child(node, name) : node;
+    return e->frames ? frames_child(&e->tree, node, name) : node;
 }
 
 static int
@@ -488,11 +488,13 @@ engine_visit_named(Engine *e, PyObject *name, PyObject *value)
     return engine_visit_named_ex(e, name, value, 0);
 }
 
+/* visit_field, called by a method with a field of its object: the owner's reference and
+ * the caller's are all an object no one else holds has (as for typed visits). */
 int
 engine_visit_field(Engine *e, PyObject *name, PyObject *value)
 {
     set_context(&e->field, name);
-    return engine_visit_named(e, name, value);
+    return engine_visit_named_ex(e, name, value, 1);
 }
 
 /* visit_opaque: `value`'s own bytes under `name`, nothing it refers to. */
@@ -1577,7 +1579,7 @@ finish(Engine *e, PyObject *unused)
         return NULL;
     }
     kinds_clear(&e->kinds);
-    PyObject *graph = frames_to_python(e->root, support.flame_graph);
+    PyObject *graph = frames_to_python(&e->tree, support.flame_graph);
     if (graph == NULL) {
         return NULL;
     }
@@ -1608,7 +1610,7 @@ bookkeeping(Engine *e, PyObject *unused)
                          "seen", (Py_ssize_t)address_table_memory(&e->seen), "stack",
                          (Py_ssize_t)(e->stack_cap * e->stride), "journal",
                          (Py_ssize_t)(e->journal_cap * sizeof(uintptr_t)), "frames",
-                         (Py_ssize_t)(e->frames ? frames_memory(e->root) : 0));
+                         (Py_ssize_t)(e->frames ? frames_memory(&e->tree) : 0));
 }
 
 /* -- the type ------------------------------------------------------------------------ */
@@ -1721,11 +1723,11 @@ engine_init(Engine *e, PyObject *args, PyObject *kwargs)
     e->notes = PyDict_New();
     e->reflected = PyDict_New();
     e->roots = PyList_New(0);
-    e->root = node_new(NULL);
     if (e->custom == NULL || e->notes == NULL || e->reflected == NULL || e->roots == NULL
-        || e->root == NULL) {
+        || frames_init(&e->tree) < 0) {
         return -1;
     }
+    e->root = e->tree.root;
     e->node = e->root;
     return 0;
 }
@@ -1762,7 +1764,7 @@ engine_dealloc(Engine *e)
     PyTypeObject *tp = Py_TYPE(e);
     PyObject_GC_UnTrack(e);
     engine_clear(e);
-    node_free(e->root);
+    frames_free(&e->tree);
     PyMem_Free(e->journal);
     PyMem_Free(e->stack);
     PyMem_Free(e->open);

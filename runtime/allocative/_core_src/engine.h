@@ -57,6 +57,7 @@ typedef struct {
     Open *open;
     size_t open_len, open_cap;
     KindMap kinds;
+    Frames tree;         /* the flame graph (its root only, in size mode) */
     Node *root;
     Node *node;
     PyObject *owner;     /* the class and field being visited, for warnings; NULL: none */

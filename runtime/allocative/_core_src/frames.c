@@ -3,206 +3,167 @@
 #include "kinds.h"
 
 #include <structmember.h>
-#include <stdlib.h>
 #include <string.h>
 
-Node *
-node_new(PyObject *name)
+#define BLOCK_NODES 4096
+#define INDEX_FROM 12 /* children from which a node keeps a hash index */
+
+struct NodeBlock {
+    NodeBlock *previous;
+    Node nodes[BLOCK_NODES];
+};
+
+static Node *
+node_new(Frames *frames, PyObject *name)
 {
-    Node *node = PyMem_Calloc(1, sizeof(Node));
-    if (node == NULL) {
-        PyErr_NoMemory();
-        return NULL;
+    if (frames->blocks == NULL || frames->used == BLOCK_NODES) {
+        NodeBlock *block = PyMem_RawMalloc(sizeof(NodeBlock));
+        if (block == NULL) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        block->previous = frames->blocks;
+        frames->blocks = block;
+        frames->used = 0;
     }
+    Node *node = &frames->blocks->nodes[frames->used++];
+    memset(node, 0, sizeof(Node));
     node->name = Py_XNewRef(name);
+    frames->nodes++;
     return node;
 }
 
-static Py_hash_t
-name_hash(PyObject *name)
+int
+frames_init(Frames *frames)
 {
-    return PyObject_Hash(name);
+    memset(frames, 0, sizeof(Frames));
+    frames->root = node_new(frames, NULL);
+    return frames->root == NULL ? -1 : 0;
 }
 
-static Node *find_child(Node *node, PyObject *name);
+void
+frames_free(Frames *frames)
+{
+    NodeBlock *block = frames->blocks;
+    size_t used = frames->used;
+    while (block != NULL) {
+        for (size_t i = 0; i < used; i++) {
+            Py_XDECREF(block->nodes[i].name);
+            PyMem_RawFree(block->nodes[i].index);
+        }
+        NodeBlock *previous = block->previous;
+        PyMem_RawFree(block);
+        block = previous;
+        used = BLOCK_NODES;
+    }
+    memset(frames, 0, sizeof(Frames));
+}
+
+size_t
+frames_memory(const Frames *frames)
+{
+    size_t blocks = 0;
+    for (NodeBlock *block = frames->blocks; block != NULL; block = block->previous) {
+        blocks++;
+    }
+    return blocks * sizeof(NodeBlock) + frames->index_bytes;
+}
 
 static int
 same_name(PyObject *a, PyObject *b)
 {
-    if (a == b) {
-        return 1;
-    }
-    return PyUnicode_Compare(a, b) == 0;
+    return a == b || PyUnicode_Compare(a, b) == 0;
 }
 
-/* Makes room for one more child: the table stays at most half full. */
-static int
-grow(Node *node)
+static void
+index_insert(Node *node, Node *child, Py_hash_t hash)
 {
-    if (node->count * 2 < node->capacity) {
-        return 0;
+    size_t mask = node->index_capacity - 1;
+    size_t slot = (size_t)hash & mask;
+    while (node->index[slot] != NULL) {
+        slot = (slot + 1) & mask;
     }
-    uint32_t capacity = node->capacity ? node->capacity * 2 : 4;
-    Node **table = PyMem_Calloc(capacity, sizeof(Node *));
-    if (table == NULL) {
+    node->index[slot] = child;
+}
+
+/* Builds or doubles the node's hash index so that it stays at most half full. */
+static int
+index_grow(Frames *frames, Node *node)
+{
+    uint32_t capacity = node->index_capacity ? node->index_capacity * 2 : 64;
+    Node **index = PyMem_RawCalloc(capacity, sizeof(Node *));
+    if (index == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    for (uint32_t i = 0; i < node->capacity; i++) {
-        Node *child = node->children[i];
-        if (child == NULL) {
-            continue;
+    frames->index_bytes += (capacity - node->index_capacity) * sizeof(Node *);
+    PyMem_RawFree(node->index);
+    node->index = index;
+    node->index_capacity = capacity;
+    for (Node *child = node->first_child; child != NULL; child = child->next) {
+        Py_hash_t hash = PyObject_Hash(child->name);
+        if (hash == -1) {
+            return -1;
         }
-        size_t slot = (size_t)name_hash(child->name) & (capacity - 1);
-        while (table[slot] != NULL) {
-            slot = (slot + 1) & (capacity - 1);
-        }
-        table[slot] = child;
+        index_insert(node, child, hash);
     }
-    PyMem_Free(node->children);
-    node->children = table;
-    node->capacity = capacity;
     return 0;
 }
 
+static Node *
+find_child(Node *node, PyObject *name, Py_hash_t hash)
+{
+    if (node->index != NULL) {
+        size_t mask = node->index_capacity - 1;
+        for (size_t slot = (size_t)hash & mask; node->index[slot] != NULL;
+             slot = (slot + 1) & mask) {
+            if (same_name(node->index[slot]->name, name)) {
+                return node->index[slot];
+            }
+        }
+        return NULL;
+    }
+    for (Node *child = node->first_child; child != NULL; child = child->next) {
+        if (child->name == name) {
+            return child;
+        }
+    }
+    for (Node *child = node->first_child; child != NULL; child = child->next) {
+        if (same_name(child->name, name)) {
+            return child;
+        }
+    }
+    return NULL;
+}
+
 Node *
-node_child(Node *node, PyObject *name)
+frames_child(Frames *frames, Node *node, PyObject *name)
 {
     if (node->last != NULL && node->last->name == name) {
         return node->last;
     }
-    Node *found = find_child(node, name);
-    if (found != NULL) {
-        node->last = found;
-    }
-    return found;
-}
-
-static Node *
-find_child(Node *node, PyObject *name)
-{
-    Py_hash_t hash = name_hash(name);
+    Py_hash_t hash = node->index != NULL ? PyObject_Hash(name) : 0;
     if (hash == -1) {
         return NULL;
     }
-    if (node->capacity) {
-        size_t mask = node->capacity - 1;
-        size_t slot = (size_t)hash & mask;
-        for (Node *child; (child = node->children[slot]) != NULL; slot = (slot + 1) & mask) {
-            if (child->name == name) {
-                return child;
-            }
-        }
-        slot = (size_t)hash & mask;
-        for (Node *child; (child = node->children[slot]) != NULL; slot = (slot + 1) & mask) {
-            if (same_name(child->name, name)) {
-                return child;
-            }
-        }
-    }
-    if (grow(node) < 0) {
-        return NULL;
-    }
-    Node *child = node_new(name);
+    Node *child = find_child(node, name, hash);
     if (child == NULL) {
-        return NULL;
+        child = node_new(frames, name);
+        if (child == NULL) {
+            return NULL;
+        }
+        child->next = node->first_child;
+        node->first_child = child;
+        node->count++;
+        if (node->index != NULL && node->count * 2 <= node->index_capacity) {
+            index_insert(node, child, hash);
+        }
+        else if (node->count >= INDEX_FROM && index_grow(frames, node) < 0) {
+            return NULL;
+        }
     }
-    size_t mask = node->capacity - 1;
-    size_t slot = (size_t)hash & mask;
-    while (node->children[slot] != NULL) {
-        slot = (slot + 1) & mask;
-    }
-    node->children[slot] = child;
-    node->count++;
+    node->last = child;
     return child;
-}
-
-/* Calls `each(node, arg)` on every node below and including `root`, children first
- * freed safely: the walk keeps its own stack, so a deep graph needs no recursion. */
-typedef void (*NodeVisit)(Node *node, void *arg);
-
-static int
-walk(Node *root, NodeVisit each, void *arg)
-{
-    size_t capacity = 64, length = 0;
-    Node **pending = PyMem_Malloc(capacity * sizeof(Node *));
-    if (pending == NULL) {
-        return -1;
-    }
-    pending[length++] = root;
-    while (length) {
-        Node *node = pending[--length];
-        for (uint32_t i = 0; i < node->capacity; i++) {
-            if (node->children[i] == NULL) {
-                continue;
-            }
-            if (length == capacity) {
-                Node **bigger = PyMem_Realloc(pending, capacity * 2 * sizeof(Node *));
-                if (bigger == NULL) {
-                    PyMem_Free(pending);
-                    return -1;
-                }
-                pending = bigger;
-                capacity *= 2;
-            }
-            pending[length++] = node->children[i];
-        }
-        each(node, arg);
-    }
-    PyMem_Free(pending);
-    return 0;
-}
-
-static void
-free_one(Node *node, void *arg)
-{
-    (void)arg;
-    Py_XDECREF(node->name);
-    PyMem_Free(node->children);
-    PyMem_Free(node);
-}
-
-void
-node_free(Node *node)
-{
-    if (node == NULL) {
-        return;
-    }
-    if (walk(node, free_one, NULL) < 0) {
-        /* No memory for the walk's stack: free depth first instead (rare, bounded by depth). */
-        for (uint32_t i = 0; i < node->capacity; i++) {
-            node_free(node->children[i]);
-        }
-        free_one(node, NULL);
-    }
-}
-
-static void
-add_total(Node *node, void *arg)
-{
-    *(long long *)arg += node->self_size;
-}
-
-long long
-node_total(const Node *node)
-{
-    long long total = 0;
-    (void)walk((Node *)node, add_total, &total);
-    return total;
-}
-
-static void
-add_memory(Node *node, void *arg)
-{
-    *(size_t *)arg += sizeof(Node) + (size_t)node->capacity * sizeof(Node *);
-}
-
-size_t
-frames_memory(const Node *root)
-{
-    size_t total = 0;
-    (void)walk((Node *)root, add_memory, &total);
-    return total;
 }
 
 /* One node and the Python FlameGraph it becomes. */
@@ -278,8 +239,9 @@ new_graph(const Node *node, const GraphLayout *layout)
 static PyObject *build_graphs(const Node *root, const GraphLayout *layout);
 
 PyObject *
-frames_to_python(const Node *root, PyObject *flame_graph)
+frames_to_python(const Frames *frames, PyObject *flame_graph)
 {
+    const Node *root = frames->root;
     GraphLayout layout;
     if (graph_layout(flame_graph, &layout) < 0) {
         return NULL;
@@ -311,11 +273,7 @@ build_graphs(const Node *root, const GraphLayout *layout)
     while (length) {
         Pair pair = pending[--length];
         PyObject *children = *(PyObject **)((char *)pair.graph + layout->children);
-        for (uint32_t i = 0; i < pair.node->capacity; i++) {
-            const Node *child = pair.node->children[i];
-            if (child == NULL) {
-                continue;
-            }
+        for (const Node *child = pair.node->first_child; child != NULL; child = child->next) {
             PyObject *graph = new_graph(child, layout);
             if (graph == NULL || PyDict_SetItem(children, child->name, graph) < 0) {
                 Py_XDECREF(graph);
@@ -332,6 +290,10 @@ build_graphs(const Node *root, const GraphLayout *layout)
                 capacity *= 2;
             }
             pending[length++] = (Pair){child, graph};
+        }
+        /* Inserting FlameGraphs tracked the dict again; it holds no cycle either. */
+        if (PyObject_GC_IsTracked(children)) {
+            PyObject_GC_UnTrack(children);
         }
     }
     PyMem_Free(pending);

@@ -2,8 +2,10 @@
  *
  * A node holds its own bytes and its children keyed by frame name. Names are
  * str objects, mostly interned constants from generated methods, so a child
- * is found by pointer first and by string equality after. At the end the tree
- * becomes the Python FlameGraph the renderers read (frames_to_python).
+ * is found by pointer first and by string equality after. Most nodes have a
+ * few children, kept in a list; a node with many gets a hash index too. Nodes
+ * come from an arena and are freed all at once. At the end the tree becomes
+ * the Python FlameGraph the renderers read (frames_to_python).
  */
 #ifndef ALLOCATIVE_FRAMES_H
 #define ALLOCATIVE_FRAMES_H
@@ -13,31 +15,41 @@
 typedef struct Node Node;
 
 struct Node {
-    PyObject *name;   /* strong; NULL for the root */
+    PyObject *name;    /* strong; NULL for the root */
     long long self_size;
-    Node **children;  /* open addressing on the name's hash; NULL while empty */
-    Node *last;       /* the child found last: runs of one name are common */
-    uint32_t capacity;
+    Node *first_child; /* children, newest first */
+    Node *next;        /* the next sibling */
+    Node *last;        /* the child found last: runs of one name are common */
+    Node **index;      /* with many children: open addressing on the name's hash */
     uint32_t count;
+    uint32_t index_capacity;
 };
 
-/* A new empty node named `name` (a new reference is taken); NULL with MemoryError. */
-Node *node_new(PyObject *name);
+typedef struct NodeBlock NodeBlock;
+
+/* The tree and the arena its nodes live in. */
+typedef struct {
+    Node *root;
+    NodeBlock *blocks;
+    size_t used;       /* nodes taken from the newest block */
+    size_t nodes;
+    size_t index_bytes;
+} Frames;
+
+/* Sets up an empty tree (its root); -1 with MemoryError. */
+int frames_init(Frames *frames);
 
 /* The child `name` of `node`, created empty if missing; NULL with an exception set. */
-Node *node_child(Node *node, PyObject *name);
+Node *frames_child(Frames *frames, Node *node, PyObject *name);
 
-/* Frees `node` and everything below it. */
-void node_free(Node *node);
+/* Frees every node. */
+void frames_free(Frames *frames);
 
-/* Bytes of `node` and everything below it. */
-long long node_total(const Node *node);
+/* Bytes the tree's bookkeeping holds (nodes and their indexes). */
+size_t frames_memory(const Frames *frames);
 
-/* The tree below `root` as instances of `flame_graph` (allocative.FlameGraph):
- * a new reference, or NULL with an exception set. */
-PyObject *frames_to_python(const Node *root, PyObject *flame_graph);
-
-/* Bytes the tree's bookkeeping holds (nodes and their tables). */
-size_t frames_memory(const Node *root);
+/* The tree as instances of `flame_graph` (allocative.FlameGraph): a new reference, or
+ * NULL with an exception set. */
+PyObject *frames_to_python(const Frames *frames, PyObject *flame_graph);
 
 #endif
