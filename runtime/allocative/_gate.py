@@ -37,11 +37,18 @@ def untested_interpreter() -> str:
     if sys.version_info[:2] not in TESTED_VERSIONS:
         version = ".".join(map(str, sys.version_info[:2]))
         return f"CPython {version}'s object layout is not one the runtime was tested on"
-    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+    if _free_threaded_build():
         return "this is a free-threaded build"
     if sys.maxsize != 2**63 - 1:
         return "this is not a 64-bit build"
     return ""
+
+
+def _free_threaded_build() -> bool:
+    """Whether objects have the free-threaded layout, even with the GIL turned back on."""
+    import sysconfig  # only here: it costs a millisecond, and the gate runs once
+
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 REFUSAL: Final = _refusal()

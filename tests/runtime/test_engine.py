@@ -163,3 +163,36 @@ def test_forced_measures_with_that_engine(name: str) -> None:
         builder.visit_root([1.5])
         assert builder.finish().engine == name
     assert chosen.reason == "forced for a test"
+
+
+def test_the_gate_refuses_a_free_threaded_build_even_with_the_gil_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The object layout follows the build, not whether the GIL runs: a free-threaded build
+    with ``PYTHON_GIL=1`` still has per-thread reference counts, so raw reads stay off."""
+    import sysconfig
+
+    assert _gate.untested_interpreter() == ""
+    real = sysconfig.get_config_var
+    monkeypatch.setattr(
+        sysconfig,
+        "get_config_var",
+        lambda name: 1 if name == "Py_GIL_DISABLED" else real(name),
+    )
+    monkeypatch.setattr(sys, "_is_gil_enabled", lambda: True, raising=False)
+    assert _gate.untested_interpreter() == "this is a free-threaded build"
+
+
+@pytest.mark.parametrize(
+    ("attribute", "value", "reason"),
+    [
+        ("maxsize", 2**31 - 1, "this is not a 64-bit build"),
+        ("version_info", (3, 14, 0, "final", 0), "CPython 3.14's object layout is not one"),
+    ],
+)
+def test_the_gate_names_each_untested_interpreter(
+    monkeypatch: pytest.MonkeyPatch, attribute: str, value: object, reason: str
+) -> None:
+    """Each interpreter the layouts are not pinned for is refused, saying which and why."""
+    monkeypatch.setattr(sys, attribute, value)
+    assert _gate.untested_interpreter().startswith(reason)
