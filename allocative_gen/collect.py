@@ -93,7 +93,7 @@ class _Graph:
             source,
             kind,
             [] if outside else declared_fields(source.node, source.names, kind),
-            has_own_method(source.node, source.names),
+            has_own_method(source.node, source.names, kind),
             is_opaque(source.node, source.names),
         )
         self._nodes[id(source.node)] = node

@@ -59,15 +59,21 @@ class ModuleResult:
 
 
 def generate(
-    module: cst.Module, path: Path, index: ModuleIndex | None = None, text: str | None = None
+    module: cst.Module,
+    path: Path,
+    index: ModuleIndex | None = None,
+    text: str | None = None,
+    edit: bool = True,
 ) -> ModuleResult:
     """Add or refresh the ``__allocative__`` method of every marked class in ``module``.
 
     ``text`` is the module's source when the caller has it (saves rendering it again).
     Up-to-date classes are recognised on Python's ``ast`` of the text; libcst only
     rewrites the tree when a method is missing or stale, and only when it writes the
-    untouched rest of the file back byte for byte. A class whose collection fails
-    unexpectedly is an internal error (a bug), reported with the class's name.
+    untouched rest of the file back byte for byte. Without ``edit`` (``--check``) the
+    tree is not rewritten when Python's ``ast`` already tells each class's status. A
+    class whose collection fails unexpectedly is an internal error (a bug), reported
+    with the class's name.
     """
     index = index or ModuleIndex()
     parsed = index.add(path, module)
@@ -88,6 +94,7 @@ def generate(
     result = ModuleResult(module)
     pending: dict[int, MethodFacts] = {}
     keys: list[int] = []
+    unsure = False
     for order, node in enumerate(parsed.classes.order):
         if not is_marked(node, names):
             continue
@@ -105,12 +112,21 @@ def generate(
         keys.append(id(node))
         if twin is not None and _current_in_ast(twin, facts, lines, indent):
             result.classes.append(ClassChange(node.name.value, line, Status.CURRENT))
-        else:
-            pending[id(node)] = facts
-            result.classes.append(ClassChange(node.name.value, line, Status.ADDED))
+            continue
+        pending[id(node)] = facts
+        status = Status.UPDATED if twin is not None and _has_method(twin) else Status.ADDED
+        result.classes.append(ClassChange(node.name.value, line, status))
+        unsure = unsure or twin is None
     if pending and not result.failed:
-        _write(result, parsed, text, pending, keys, visitor)
+        _write(result, parsed, text, pending, keys, visitor, edit or unsure)
     return result
+
+
+def _has_method(python: ast.ClassDef) -> bool:
+    return any(
+        isinstance(statement, ast.FunctionDef) and statement.name == METHOD_NAME
+        for statement in python.body
+    )
 
 
 def _write(
@@ -120,12 +136,16 @@ def _write(
     pending: dict[int, MethodFacts],
     keys: list[int],
     visitor: str,
+    edit: bool,
 ) -> None:
-    """Write the pending methods into ``result.module``, if libcst round-trips the file."""
+    """Write the pending methods into ``result.module`` (only when ``edit``), if libcst
+    round-trips the file."""
     module = parsed.tree
     problem = round_trip_problem(module, text)
     if problem is not None:
         result.problems.append(problem)
+        return
+    if not edit:
         return
     wanted = {key for key in pending}
     for key in pending:

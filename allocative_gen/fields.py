@@ -208,8 +208,8 @@ class _MethodReader:
             yield from walk.targets(node.target, source, unpacked=False)
         elif isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
             name = self._setattr_name(node.value, walk.this)
-            if name is not None:
-                yield Binding(name, source)
+            if name is not None:  # unknown to type checkers: read with getattr
+                yield Binding(name, Source.METHOD)
 
     def _setattr_name(self, call: cst.Call, this: str) -> str | None:
         """``x`` of ``setattr(self, "x", value)`` or ``object.__setattr__(self, "x", value)``."""

@@ -73,7 +73,7 @@ def ensure_visitor_import(module: cst.Module, names: Names, local: str = _NAME) 
     block_statement = cst.parse_statement(code, config)
     blank = cst.EmptyLine(indent=False)
     added.append(block_statement.with_changes(leading_lines=[blank]))
-    position = _after_imports(body)
+    position = max(_after_imports(body), _after_assignment(body, guard))
     return module.with_changes(body=[*body[:position], *added, *body[position:]])
 
 
@@ -120,6 +120,22 @@ def _is_guard(statement: cst.CSTNode, guard: str | None) -> bool:
     if guard is None or not isinstance(statement, cst.If):
         return False
     return cst.Module(body=[]).code_for_node(statement.test) == guard
+
+
+def _after_assignment(body: Sequence[cst.BaseStatement], name: str) -> int:
+    """The index after the last top-level statement assigning ``name`` (0 when none)."""
+    position = 0
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Assign | cst.AnnAssign)
+            and any(
+                isinstance(target.target, cst.Name) and target.target.value == name
+                for target in (small.targets if isinstance(small, cst.Assign) else [small])
+            )
+            for small in statement.body
+        ):
+            position = index + 1
+    return position
 
 
 def _after_imports(body: Sequence[cst.BaseStatement]) -> int:

@@ -18,6 +18,7 @@ from allocative_gen.rules import (
     MARKER,
     METHOD_NAME,
     OPAQUE,
+    UNMARKABLE,
     Kind,
     canonical,
 )
@@ -39,10 +40,11 @@ def is_marked(node: cst.ClassDef, names: Names) -> bool:
     return MARKER in decorator_names(node, names)
 
 
-def has_own_method(node: cst.ClassDef, names: Names) -> bool:
-    """Whether the class itself gives instances an ``__allocative__`` (marked, opaque, written)."""
+def has_own_method(node: cst.ClassDef, names: Names, kind: Kind) -> bool:
+    """Whether the class itself gives instances an ``__allocative__``: written, ``@opaque``,
+    or marked (unless its kind cannot have one: a marked Protocol gets no method)."""
     decorators = decorator_names(node, names)
-    if MARKER in decorators or OPAQUE in decorators:
+    if OPAQUE in decorators or (MARKER in decorators and kind not in UNMARKABLE):
         return True
     return any(
         isinstance(statement, cst.FunctionDef) and statement.name.value == METHOD_NAME

@@ -26,7 +26,7 @@ class Source(Enum):
     FIELD = "a field the class's kind declares (a dataclass, attrs, NamedTuple field)"
     DECLARED = "declared without a value (``x: int`` in a plain class, ``field(init=False)``)"
     INIT = "assigned unconditionally at the top of ``__init__``, before any return"
-    METHOD = "assigned anywhere else in a method, or by setattr"
+    METHOD = "assigned anywhere else in a method, or by setattr (unknown to type checkers)"
     SLOT = "named in ``__slots__``"
     CLASS_VALUE = "given a value in the class body: a class attribute, and the fallback of reads"
     NOT_FIELD = "a method, a property, a ClassVar or a Final constant"

@@ -98,11 +98,13 @@ def _bind(
     if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
         source = _source(small)
         if source == _RUNTIME:
-            imports.update({name: f"{_RUNTIME}.{name}" for name in _RUNTIME_PUBLIC})
+            for name in _RUNTIME_PUBLIC:
+                imports.setdefault(name, f"{_RUNTIME}.{name}")
         else:
             stars.append(source)
     elif isinstance(small, cst.Import | cst.ImportFrom):
-        imports.update(import_bindings(small))
+        for name, imported in import_bindings(small).items():
+            imports.setdefault(name, imported)  # the first binding wins, as for mypy
     elif isinstance(small, cst.Assign | cst.AnnAssign):
         targets = small.targets if isinstance(small, cst.Assign) else [small]
         for target in targets:

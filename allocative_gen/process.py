@@ -70,7 +70,8 @@ def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOut
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         return _failed(outcome, line, f"cannot parse: {error}; fix the syntax error")
-    result = generate(module, path, index, data.decode(module.encoding).lstrip("\ufeff"))
+    text = data.decode(module.encoding).lstrip("\ufeff")
+    result = generate(module, path, index, text, edit=write or diff)
     for problem in result.problems:
         outcome.messages.append(f"{path}:{problem.line}: {problem.message}")
         if problem.detail is not None:
@@ -81,7 +82,7 @@ def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOut
         return outcome
     if not result.changed:
         return outcome
-    new = result.module.bytes
+    new = result.module.bytes if write or diff else None
     if new == data:
         return outcome
     outcome.changed = True
@@ -91,9 +92,9 @@ def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOut
         outcome.messages.append(
             _change_message(path, change.name, change.line, change.status, write)
         )
-    if diff:
+    if diff and new is not None:
         outcome.diff = _unified_diff(path, data, new, module.encoding)
-    if write:
+    if write and new is not None:
         try:
             write_atomically(path, new)
         except OSError as error:

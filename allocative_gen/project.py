@@ -47,17 +47,18 @@ class ModuleIndex:
         rest = qualified.lstrip(".")
         dots = qualified[: len(qualified) - len(rest)]
         parts = rest.split(".")
-        for split in range(len(parts) - 1, -1 if dots else 0, -1):
+        if is_outside_project(parts[0], None) and not dots:
+            return Outside(qualified)
+        for split in range(0 if dots else 1, len(parts)):
             module_name = dots + ".".join(parts[:split])
-            if is_outside_project(module_name, None):
-                return Outside(qualified)
             path = self._module_path(module_name, module.path)
             if path is None:
                 continue
             loaded = self._load(path, module_name)
             if loaded is None:
                 return None
-            return self._class_in(loaded, ".".join(parts[split:]), hops)
+            if split == len(parts) - 1 or _binds(loaded, parts[split]):
+                return self._class_in(loaded, ".".join(parts[split:]), hops + 1)
         return None
 
     def _class_in(self, module: ParsedModule, dotted: str, hops: int) -> Found:
@@ -101,6 +102,12 @@ class ModuleIndex:
         return self._modules[key]
 
 
+def _binds(module: ParsedModule, name: str) -> bool:
+    """Whether a package's module binds ``name`` itself: then ``package.name`` is that
+    binding, not the submodule of that name (as Python and mypy read it)."""
+    return name in module.classes.top.bound or name in module.names.imports
+
+
 def _dotted(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.Name):
         return node.value
@@ -129,9 +136,15 @@ def _relative(module: str, path: Path | None) -> Path | None:
 
 
 def _ancestors(path: Path | None) -> list[Path]:
+    """The folders an absolute import from ``path`` is looked up in, as Python and mypy
+    would: the folder above the file's top-most package, then the folders above it (never
+    a folder inside the package, which ``sys.path`` does not hold)."""
     if path is None:
         return []
-    return list(path.resolve().parents)
+    folder = path.resolve().parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return [folder, *folder.parents]
 
 
 def _module_file(directory: Path, parts: list[str]) -> Path | None:

@@ -304,8 +304,8 @@ class _Walk:
                 yield from self.targets(stmt.lvalue, source, unpacked=False)
             elif isinstance(stmt, ExpressionStmt):
                 name = self._setattr_name(stmt.expr)
-                if name is not None:
-                    yield Binding(name, source, None, stmt)
+                if name is not None:  # unknown to type checkers: read with getattr
+                    yield Binding(name, Source.METHOD, None, stmt)
             elif isinstance(stmt, ReturnStmt):
                 if top:
                     self.returned = True
