@@ -180,8 +180,8 @@ def round_trip_problem(module: cst.Module, text: str) -> Problem | None:
     )
     shown = old[line - 1].strip() if line <= len(old) else ""
     message = (
-        f"libcst would not write line {line} back unchanged ({shown!r}); left unchanged: "
-        "reformat that line (black or ruff format) and rerun"
+        f"libcst would not write this line back unchanged ({shown!r}), so the file is left "
+        "unchanged: reformat the line (black or ruff format) and rerun"
     )
     return Problem(line, message)
 

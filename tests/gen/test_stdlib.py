@@ -37,7 +37,7 @@ from tests.gen.stdlib_corpus import (
 COMMAND = str(Path(sys.executable).parent / "allocative-gen")
 MESSAGE = re.compile(r"(?P<path>[^:]+):(?P<line>\d+): (?P<text>.*)")
 UNMARKABLE = re.compile(r"'(?P<cls>\w+)' is (a Protocol|a TypedDict|an Enum): ")
-ROUND_TRIP = "libcst would not write line"
+ROUND_TRIP = "libcst would not write this line back"
 WRITTEN = "was missing; added it"
 MYPY_CONFIG = """\
 [mypy]
