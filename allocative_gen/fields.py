@@ -34,6 +34,7 @@ from allocative_gen.rules import (
     DEFAULT_KEYWORDS,
     IMPLICIT_CLASS_METHODS,
     INIT,
+    METHOD_NAME,
     NO_SELF_DECORATORS,
     NOT_SLOTS,
     SETATTR_CALLS,
@@ -137,16 +138,18 @@ def _comment_type(comment: cst.Comment | None, names: Names, applies: bool) -> A
 class _MethodReader:
     """Reads what the methods of a class assign on their first parameter.
 
-    Every method is read except static and class methods: ``__init__`` first (when the
-    class defines exactly one), then the others in class order. Nested functions and
-    classes are not read (their ``self`` is another one).
+    Every method is read except static and class methods and ``__allocative__`` itself:
+    ``__init__`` first (when the class defines exactly one), then the others in class
+    order. Nested functions and classes are not read (their ``self`` is another one).
     """
 
     def __init__(self, names: Names) -> None:
         self._names = names
 
     def bindings(self, body: Sequence[BodyStatement]) -> Iterator[Bind]:
-        methods = [s for s, _ in body if isinstance(s, cst.FunctionDef)]
+        methods = [
+            s for s, _ in body if isinstance(s, cst.FunctionDef) and s.name.value != METHOD_NAME
+        ]
         inits = [method for method in methods if method.name.value == INIT]
         init = inits[0] if len(inits) == 1 else None
         if init is not None:

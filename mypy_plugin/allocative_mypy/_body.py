@@ -48,6 +48,7 @@ from allocative_gen.rules import (
     ATTRS_FIELD_CALLS,
     DEFAULT_KEYWORDS,
     INIT,
+    METHOD_NAME,
     NOT_SLOTS,
     SETATTR_CALLS,
     SLOTS,
@@ -229,14 +230,16 @@ def _slot_names(value: Expression) -> list[str]:
 
 class _MethodReader:
     """Reads what the methods of a class assign on their first parameter, as the generator
-    does: every method but static and class methods, ``__init__`` first when the class
-    defines exactly one, nested functions and classes left out."""
+    does: every method but static and class methods and ``__allocative__``, ``__init__``
+    first when the class defines exactly one, nested functions and classes left out."""
 
     def __init__(self, reader: Reader) -> None:
         self._reader = reader
 
     def bindings(self, statements: Sequence[Statement]) -> Iterator[Bind]:
-        methods = [func for stmt in statements for func in _functions(stmt)]
+        methods = [
+            func for stmt in statements for func in _functions(stmt) if func.name != METHOD_NAME
+        ]
         inits = [method for method in methods if method.name == INIT]
         init = inits[0] if len(inits) == 1 else None
         if init is not None:

@@ -17,6 +17,7 @@ from mypy.nodes import (
     CallExpr,
     Context,
     ExpressionStmt,
+    FuncDef,
     IfStmt,
     MypyFile,
     NameExpr,
@@ -30,6 +31,7 @@ from mypy.types import Type
 
 from allocative_gen.members import fields_of
 from allocative_gen.rules import (
+    METHOD_NAME,
     SLOTS,
     Kind,
     Option,
@@ -229,8 +231,8 @@ class _BodyReader:
 
     def _kind_fields(self, kind: Kind) -> list[Field] | None:
         """The fields of a dataclass, attrs class, NamedTuple or pydantic model whose body is
-        only annotated fields: the common case, read without the general rule (None when
-        the body has anything else)."""
+        only annotated fields (and its ``__allocative__``): the common case, read without
+        the general rule (None when the body has anything else)."""
         found = []
         info, annotation = self._info, self._reader.annotation
         pydantic = kind is Kind.PYDANTIC
@@ -238,6 +240,8 @@ class _BodyReader:
             if not isinstance(stmt, AssignmentStmt):
                 if isinstance(stmt, ExpressionStmt) and isinstance(stmt.expr, StrExpr):
                     continue
+                if isinstance(stmt, FuncDef) and stmt.name == METHOD_NAME:
+                    continue  # the generated method: read as no method is
                 return None
             target = stmt.lvalues[0]
             if (
