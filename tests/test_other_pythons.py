@@ -1,7 +1,7 @@
 """The runtime's accuracy tests pass under Python 3.12 and 3.13 too, not only the test runner's.
 
 Each interpreter gets its own virtual environment beside the main one
-(``.venv-3.12``, ``.venv-3.13``) with pytest and numpy; the runtime itself has
+(``.venv-3.12``, ``.venv-3.13``) with pytest, Hypothesis and numpy; the runtime itself has
 no dependencies and is put on ``PYTHONPATH``, so nothing else is installed.
 """
 
@@ -18,8 +18,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 INTERPRETERS = {"3.12": "3.12.1", "3.13": "3.13.0"}
 """``minor: pyenv version`` of each other interpreter the machines have."""
+PACKAGES = ("pytest", "hypothesis", "numpy")
 READY = ".installed"
-"""A file written into a venv once its packages are installed."""
+"""A file written into a venv once its packages are installed; it lists them."""
 
 
 def run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,20 +41,21 @@ def interpreter(minor: str) -> str | None:
 
 
 def venv_python(minor: str, executable: str) -> Path:
-    """The venv's python for ``minor``, creating the venv and installing pytest and numpy."""
+    """The venv's python for ``minor``, creating the venv and installing ``PACKAGES``."""
     venv = ROOT / f".venv-{minor}"
     python = venv / "bin" / "python"
-    if (venv / READY).exists():
+    ready = venv / READY
+    if ready.exists() and ready.read_text().split() == list(PACKAGES):
         return python
     env = dict(os.environ, PYENV_VERSION=INTERPRETERS[minor])
     for command in (
         [executable, "-m", "venv", str(venv)],
-        [str(python), "-m", "pip", "install", "-q", "pytest", "numpy"],
+        [str(python), "-m", "pip", "install", "-q", *PACKAGES],
     ):
         result = run(command, env)
         if result.returncode != 0:
             pytest.fail(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
-    (venv / READY).write_text("pytest numpy\n")
+    ready.write_text(" ".join(PACKAGES) + "\n")
     return python
 
 

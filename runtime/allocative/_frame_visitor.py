@@ -61,6 +61,11 @@ class FrameVisitor(Visitor):
 
     def visit_field(self, name: str, value: object) -> None:
         """Visit ``value`` under frame ``name`` below the current object."""
+        self._field = name
+        self._visit_named(name, value)
+
+    def _visit_named(self, name: str, value: object) -> None:
+        """Visit ``value`` under frame ``name`` (the engine's own named visits)."""
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         zero = kind.zero
         if zero is not None and zero(value):
@@ -125,7 +130,7 @@ class FrameVisitor(Visitor):
                 self._node, self._depth = saved_node, saved_depth
                 self._inline -= 1
             else:
-                self._stack.append((node, depth, kind, value))
+                self._stack.append((node, depth, kind, value, self._owner, self._field))
 
     def _elements(self, items: Any) -> None:
         """Visit a container's elements by their run-time types, as :meth:`visit_item` would.
@@ -138,7 +143,7 @@ class FrameVisitor(Visitor):
         """
         parent = self._node
         depth = self._depth + 1
-        if self._overhead or self._inline >= INLINE_DEPTH or depth > self._max_depth:
+        if self._slow or self._inline >= INLINE_DEPTH or depth > self._max_depth:
             visit = self.visit_item
             for element in items:
                 visit(element)
@@ -189,7 +194,7 @@ class FrameVisitor(Visitor):
 
     def _fast(self) -> bool:
         """Whether typed visits may add two frames directly (no overhead, depth to spare)."""
-        return not self._overhead and self._depth + 2 <= self._max_depth
+        return not self._slow and self._depth + 2 <= self._max_depth
 
     def _leaf(self, name: str, frame: str) -> FlameGraph:
         node = self._node
@@ -217,7 +222,7 @@ class FrameVisitor(Visitor):
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        if type(value) is str and not self._overhead and self._depth < self._max_depth - 1:
+        if type(value) is str and not self._slow and self._depth < self._max_depth - 1:
             if len(value) < 2:
                 if not value or ord(value) < LATIN1:
                     return
@@ -239,7 +244,7 @@ class FrameVisitor(Visitor):
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        if type(value) is int and not self._overhead and self._depth < self._max_depth - 1:
+        if type(value) is int and not self._slow and self._depth < self._max_depth - 1:
             if -5 <= value <= 256:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
@@ -258,7 +263,7 @@ class FrameVisitor(Visitor):
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        if type(value) is float and not self._overhead and self._depth < self._max_depth - 1:
+        if type(value) is float and not self._slow and self._depth < self._max_depth - 1:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
@@ -283,12 +288,7 @@ class FrameVisitor(Visitor):
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        if (
-            type(value) is list
-            and value
-            and not self._overhead
-            and self._depth + 2 <= self._max_depth
-        ):
+        if type(value) is list and value and not self._slow and self._depth + 2 <= self._max_depth:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
@@ -321,12 +321,7 @@ class FrameVisitor(Visitor):
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if (
-            type(value) is dict
-            and value
-            and not self._overhead
-            and self._depth + 2 <= self._max_depth
-        ):
+        if type(value) is dict and value and not self._slow and self._depth + 2 <= self._max_depth:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
@@ -343,9 +338,10 @@ class FrameVisitor(Visitor):
     ) -> None:
         """File a claimed built-in container's bytes and visit its elements now.
 
-        An element visit that raises leaves ``_node`` inside the container; the
-        engine resets it before the next object, so no ``finally`` is needed here.
+        When another thread changes the container meanwhile, what the loop did not
+        reach is visited from a copy, under the same frames.
         """
+        self._field = name
         parent = self._node
         depth = self._depth
         field = parent.children.get(name) or parent.child(name)
@@ -364,20 +360,23 @@ class FrameVisitor(Visitor):
             spare.self_size += unused
         self._node = node
         self._depth = depth + 2
-        if kind is _DICT:
-            if depth + 4 <= self._max_depth:  # room for key;str as the scalar visits need
-                self._entries(value)
+        try:
+            if kind is _DICT:
+                if depth + 4 <= self._max_depth:  # room for key;str as the scalar visits need
+                    self._entries(value)
+                else:
+                    self._visit_entries(value, key, item)
+            elif item is float:
+                added = count_floats(self, value)
+                if added:
+                    leaf = node.children.get("float") or node.child("float")
+                    leaf.self_size += added * _FLOAT_BYTES
             else:
-                self._visit_entries(value, key, item)
-        elif item is float:
-            added = count_floats(self, value)
-            if added:
-                leaf = node.children.get("float") or node.child("float")
-                leaf.self_size += added * _FLOAT_BYTES
-        else:
-            visit = self.visit_item
-            for element in value:
-                visit(element)
+                visit = self.visit_item
+                for element in value:
+                    visit(element)
+        except RuntimeError as error:
+            self._refill(name, value, error)
         self._node = parent
         self._depth = depth
 
@@ -396,12 +395,14 @@ class FrameVisitor(Visitor):
         """
         node = self._node
         seen = self._seen
+        journal = self._jappend
         keys = floats = ints = 0
         try:
             for key, item in value.items():
                 if type(key) is str and len(key) > 1:
                     if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
                         if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
+                            journal(id(key))
                             keys += str.__sizeof__(key)
                         elif id(key) not in seen:
                             seen.add(id(key))
@@ -411,6 +412,7 @@ class FrameVisitor(Visitor):
                 tp = type(item)
                 if tp is float:
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(id(item))
                         floats += _FLOAT_BYTES
                     elif id(item) not in seen:
                         seen.add(id(item))
@@ -419,6 +421,7 @@ class FrameVisitor(Visitor):
                     if -5 <= item <= 256:
                         continue
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(id(item))
                         ints += _INT.size(item)
                     elif id(item) not in seen:
                         seen.add(id(item))
@@ -457,7 +460,7 @@ class FrameVisitor(Visitor):
     def exit(self) -> None:
         """Close the frame the last :meth:`enter` opened."""
         if not self._open:
-            self.warnings.append("exit() without enter(); ignored")
+            self._note("exit() without enter(); ignored")
             return
         self._node, self._depth = self._open.pop()
 
@@ -495,7 +498,7 @@ class FrameVisitor(Visitor):
         self._account(self.graph, 0, renamed, value)
 
     def _expand(self, entry: Any) -> None:
-        node, depth, kind, value = entry
+        node, depth, kind, value, self._owner, self._field = entry
         self._node, self._depth = node, depth
         self._expand_now(kind, value)
 
@@ -538,7 +541,7 @@ def _visit_any_field(visitor: FrameVisitor, name: str, value: object) -> None:
     if scalar is not None:
         scalar(visitor, name, value)
     else:
-        visitor.visit_field(name, value)
+        visitor._visit_named(name, value)
 
 
 _SCALAR_VISITS: Final[dict[type | None, Any]] = {

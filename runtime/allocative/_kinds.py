@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from allocative import _layout, _sizes
 
 if TYPE_CHECKING:
+    from allocative._instances import Instances
     from allocative._visitor import Visitor
 
 Expand = Callable[["Visitor", Any], None]
 Method = Callable[[Any, "Visitor"], None]
 """An ``__allocative__`` method or a registered visit function: ``method(value, visitor)``."""
-OwnDict = Callable[[Any], "dict[str, object] | None"]
 getsizeof: Final = sys.getsizeof
 
 
@@ -50,6 +50,7 @@ class Kind:
         "blocks",
         "expand",
         "fixed_size",
+        "instances",
         "method",
         "name",
         "reflective",
@@ -80,6 +81,7 @@ class Kind:
         self.blocks = blocks
         self.reflective = reflective
         self.fixed_size = False
+        self.instances: Instances | None = None
         self.method: object = None
         self.storage: _layout.InstanceStorage | None = None
 
@@ -151,7 +153,7 @@ def expand_items(visitor: Visitor, value: Any) -> None:
 
 def expand_dict(visitor: Visitor, value: dict[Any, Any]) -> None:
     """Visit each key and value of a dict under ``key`` and ``value`` frames."""
-    visit = visitor.visit_field
+    visit = visitor._visit_named
     for key, item in value.items():
         visit("key", key)
         visit("value", item)
@@ -159,8 +161,30 @@ def expand_dict(visitor: Visitor, value: dict[Any, Any]) -> None:
 
 def _expand_defaultdict(visitor: Visitor, value: collections.defaultdict[Any, Any]) -> None:
     if value.default_factory is not None:
-        visitor.visit_field("default_factory", value.default_factory)
+        visitor._visit_named("default_factory", value.default_factory)
     expand_dict(visitor, value)
+
+
+def contents_copy(value: object) -> list[Any] | dict[Any, Any] | None:
+    """A copy of a built-in container's contents, made in one step under the GIL.
+
+    Another thread cannot change a container while C code copies it, so the copy
+    can be walked at leisure after the original changed under a walk. ``None``
+    for anything that is not a built-in container.
+    """
+    if isinstance(value, dict):
+        return dict.copy(value)
+    if isinstance(value, (list, tuple, set, frozenset, collections.deque)):
+        return list(value)
+    return None
+
+
+def expand_contents(visitor: Visitor, copy: list[Any] | dict[Any, Any]) -> None:
+    """Visit a :func:`contents_copy` as its container's expansion would."""
+    if isinstance(copy, dict):
+        expand_dict(visitor, copy)
+    else:
+        expand_items(visitor, copy)
 
 
 def _expand_referents(visitor: Visitor, value: object) -> None:
@@ -171,12 +195,12 @@ def _expand_referents(visitor: Visitor, value: object) -> None:
 
 def _expand_memoryview(visitor: Visitor, value: memoryview) -> None:
     for referent in gc.get_referents(value):
-        visitor.visit_field("buffer", referent)
+        visitor._visit_named("buffer", referent)
 
 
 def _expand_managed_buffer(visitor: Visitor, value: object) -> None:
     for referent in gc.get_referents(value):
-        visitor.visit_field("obj", referent)
+        visitor._visit_named("obj", referent)
 
 
 def _expand_mmap(visitor: Visitor, value: mmap.mmap) -> None:
@@ -185,24 +209,24 @@ def _expand_mmap(visitor: Visitor, value: mmap.mmap) -> None:
 
 
 def _expand_fraction(visitor: Visitor, value: fractions.Fraction) -> None:
-    visitor.visit_field("numerator", value.numerator)
-    visitor.visit_field("denominator", value.denominator)
+    visitor._visit_named("numerator", value.numerator)
+    visitor._visit_named("denominator", value.denominator)
 
 
 def _expand_uuid(visitor: Visitor, value: uuid.UUID) -> None:
-    visitor.visit_field("int", value.int)
+    visitor._visit_named("int", value.int)
 
 
 def _expand_datetime(visitor: Visitor, value: datetime.time | datetime.datetime) -> None:
     if value.tzinfo is not None:
-        visitor.visit_field("tzinfo", value.tzinfo)
+        visitor._visit_named("tzinfo", value.tzinfo)
 
 
 def _expand_range(visitor: Visitor, value: range) -> None:
-    visitor.visit_field("start", value.start)
-    visitor.visit_field("stop", value.stop)
-    visitor.visit_field("step", value.step)
-    visitor.visit_field("length", _layout.range_length(value))
+    visitor._visit_named("start", value.start)
+    visitor._visit_named("stop", value.stop)
+    visitor._visit_named("step", value.step)
+    visitor._visit_named("length", _layout.range_length(value))
 
 
 Buffers = Callable[[Any], tuple[int, ...]]
@@ -318,6 +342,16 @@ def _builtin_kinds() -> dict[type, Kind]:
         (datetime.datetime, Kind("datetime", _datetime_size, expand=_expand_datetime)),
         (datetime.time, Kind("time", _datetime_size, expand=_expand_datetime)),
         (datetime.timezone, Kind("timezone", zero=_is_utc, expand=_expand_referents)),
+        (
+            collections.defaultdict,
+            Kind("defaultdict", unused=_sizes.dict_unused, expand=_expand_defaultdict),
+        ),
+        (
+            collections.OrderedDict,
+            Kind("OrderedDict", unused=_sizes.dict_unused, expand=expand_dict),
+        ),
+        (types.TracebackType, Kind("traceback", expand=_expand_traceback)),
+        (types.FrameType, Kind("frame")),
     ]
     managed_buffer = _managed_buffer_type()
     if managed_buffer is not None:
@@ -325,6 +359,70 @@ def _builtin_kinds() -> dict[type, Kind]:
     for tp, kind in kinds:
         kind.blocks = block_sizes(kind.size, _BUFFERS.get(tp, _no_buffers))
     return dict(kinds)
+
+
+def _expand_traceback(visitor: Visitor, value: types.TracebackType) -> None:
+    if value.tb_next is not None:
+        visitor._visit_named("tb_next", value.tb_next)
+    visitor._visit_named("tb_frame", value.tb_frame)
+
+
+_HEAP_TYPE: Final = 1 << 9
+_EXCEPTION_STATE: Final = tuple(
+    getattr(BaseException, name) for name in ("args", "__traceback__", "__cause__", "__context__")
+)
+"""BaseException's own descriptors: read through them, a subclass's override cannot interfere."""
+
+
+def is_heap_type(tp: type) -> bool:
+    """Whether ``tp`` was made by a class statement (not a type written in C)."""
+    return bool(tp.__flags__ & _HEAP_TYPE)
+
+
+def _object_members(tp: type) -> tuple[tuple[str, Any], ...]:
+    """The member descriptors that C classes of ``tp``'s MRO add (``OSError.filename``...)."""
+    found: dict[str, Any] = {}
+    for klass in tp.__mro__:
+        if is_heap_type(klass) or klass in (object, BaseException):
+            continue
+        for name, member in vars(klass).items():
+            if type(member) is types.MemberDescriptorType:
+                found.setdefault(name, member)
+    return tuple(found.items())
+
+
+def exception_part(tp: type) -> Expand:
+    """The built-in part of exceptions of type ``tp``: ``args``, the chained exceptions, the
+    traceback, the notes and what C exception classes store (``errno``, ``filename``...)."""
+    members = _object_members(tp)
+
+    def expand(visitor: Visitor, value: BaseException) -> None:
+        visit = visitor._visit_named
+        for descriptor in _EXCEPTION_STATE:
+            field = descriptor.__get__(value)
+            if field is not None:
+                visit(descriptor.__name__, field)
+        notes = getattr(value, "__notes__", None)
+        if type(notes) is list:
+            visit("__notes__", notes)
+        if members:
+            # A member of a C type may hold a plain C value that reading boxes anew:
+            # only objects the exception really refers to are its own.
+            held = {id(r) for r in gc.get_referents(value)}
+            for name, member in members:
+                field = member.__get__(value)
+                if id(field) in held:
+                    visit(name, field)
+
+    return expand
+
+
+def builtin_part(tp: type, base: Kind | None) -> Expand | None:
+    """What an instance of ``tp`` holds as a built-in: its base's contents, or an
+    exception's state; ``None`` for a class with no built-in base."""
+    if issubclass(tp, BaseException):
+        return exception_part(tp)
+    return base.expand if base is not None else None
 
 
 def _is_utc(value: datetime.timezone) -> bool:
@@ -367,96 +465,28 @@ def frame_name(tp: type) -> str:
     return name.replace("<locals>.", "").replace(";", ":").replace(" ", "_")
 
 
-def _owns_nothing(tp: type) -> bool:
+def owns_nothing(tp: type) -> bool:
+    """Whether no data owns objects of ``tp`` (classes, modules, functions, Enum members)."""
     return issubclass(tp, _ZERO_TYPES) or issubclass(tp, type) or isinstance(tp, enum.EnumMeta)
 
 
-def _builtin_base(tp: type) -> Kind | None:
-    for base in tp.__mro__[1:]:
+def builtin_base(tp: type) -> tuple[type, Kind] | None:
+    """The first built-in type in ``tp``'s MRO that has a kind, with that kind."""
+    for base in tp.__mro__:
         kind = BUILTIN_KINDS.get(base)
         if kind is not None:
-            return kind
+            return base, kind
     return None
 
 
-def _is_numpy_array(tp: type) -> bool:
+def is_numpy_array(tp: type) -> bool:
+    """Whether ``tp`` is numpy's ``ndarray`` or a subclass (numpy is never imported here)."""
     return any(b.__name__ == "ndarray" and b.__module__ == "numpy" for b in tp.__mro__)
 
 
-def _class_attribute(tp: type, name: str) -> object:
-    for klass in tp.__mro__:
-        namespace = vars(klass)
-        if name in namespace:
-            return namespace[name]
-    return None
-
-
-def declared_fields(tp: type) -> tuple[str, ...]:
-    """Field names a class declares (dataclass, attrs, NamedTuple, pydantic, ``__slots__``)."""
-    names: dict[str, None] = {}
-    for source in ("__dataclass_fields__", "model_fields"):
-        fields = getattr(tp, source, None)
-        if isinstance(fields, dict):
-            names.update(dict.fromkeys(fields))
-    for attribute in getattr(tp, "__attrs_attrs__", ()):
-        names[attribute.name] = None
-    if issubclass(tp, tuple):
-        names.update(dict.fromkeys(getattr(tp, "_fields", ())))
-    for klass in tp.__mro__:
-        slots = vars(klass).get("__slots__", ())
-        names.update(dict.fromkeys([slots] if isinstance(slots, str) else slots))
-    names.pop("__dict__", None)
-    names.pop("__weakref__", None)
-    return tuple(n for n in names if not isinstance(_class_attribute(tp, n), property))
-
-
-def _no_dict(value: object) -> None:
-    return None
-
-
-def _instance_dict(storage: _layout.InstanceStorage | None) -> OwnDict:
-    """``own_dict(value)``: an instance's own ``__dict__`` object, found without creating one."""
-    return _no_dict if storage is None else storage.own_dict
-
-
-def _storage_of(tp: type) -> _layout.InstanceStorage | None:
-    if _layout.SUPPORTED and _layout.has_managed_dict(tp):
-        return _layout.InstanceStorage(tp)
-    return None
-
-
-def _method_expand(fn: Method, instance_dict: OwnDict, base: Expand | None) -> Expand:
-    def expand(visitor: Visitor, value: Any) -> None:
-        own_dict = instance_dict(value)
-        if own_dict is not None:
-            visitor.visit_opaque("__dict__", own_dict)
-        if base is not None:
-            base(visitor, value)
-        fn(value, visitor)
-
-    return expand
-
-
-def _reflective_expand(tp: type, instance_dict: OwnDict, base: Expand | None) -> Expand:
-    names = declared_fields(tp)
-
-    def expand(visitor: Visitor, value: Any) -> None:
-        own_dict = instance_dict(value)
-        if own_dict is not None:
-            visitor.visit_field("__dict__", own_dict)
-        for name in names:
-            try:
-                field = getattr(value, name)
-            except AttributeError:
-                continue
-            visitor.visit_field(name, field)
-        if base is not None:
-            base(visitor, value)
-        for referent in gc.get_referents(value):
-            if referent is not tp:
-                visitor.visit_item(referent)
-
-    return expand
+def numpy_kind(name: str) -> Kind:
+    """The kind of a numpy array: its struct, and its data buffer when it owns one."""
+    return Kind(name, size=_numpy_size, expand=_numpy_expand, blocks=_numpy_blocks)
 
 
 def _numpy_owns_data(array: Any) -> bool:
@@ -475,7 +505,7 @@ def _numpy_blocks(array: Any) -> tuple[int, ...]:
 def _numpy_expand(visitor: Visitor, array: Any) -> None:
     if not _numpy_owns_data(array):
         if array.base is not None:
-            visitor.visit_field("base", array.base)
+            visitor._visit_named("base", array.base)
         return
     visitor.visit_simple("data", array.nbytes)
     if array.dtype.hasobject:
@@ -484,55 +514,34 @@ def _numpy_expand(visitor: Visitor, array: Any) -> None:
             visit(item)
 
 
-def resolve(tp: type, custom: dict[type, Expand]) -> Kind:
-    """The :class:`Kind` for objects of type ``tp``, given the registered visit functions."""
-    kind = BUILTIN_KINDS.get(tp)
-    if kind is not None:
-        return kind
-    if _owns_nothing(tp):
-        return ZERO
-    name = frame_name(tp)
-    if _is_numpy_array(tp):
-        return Kind(name, size=_numpy_size, expand=_numpy_expand, blocks=_numpy_blocks)
-    storage = _storage_of(tp)
-    attrs = storage.values_bytes if storage is not None else None
-    instance_dict = _instance_dict(storage)
-    base = _builtin_base(tp)
-    base_expand = base.expand if base is not None else None
-    base_unused = base.unused if base is not None else None
-    size = _subclass_size(tp, base)
-    blocks = _instance_blocks(tp, size, storage)
-    fn = next((custom[b] for b in tp.__mro__ if b in custom), None)
-    own_method = fn is None
-    if fn is None:
-        fn = getattr(tp, "__allocative__", None)
-    if fn is not None:
-        expand = _method_expand(fn, instance_dict, base_expand)
-        kind = Kind(name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks)
-        kind.fixed_size = _has_fixed_size(tp, size)
-        if own_method and base is None and kind.fixed_size:
-            kind.method = fn
-            kind.storage = storage
-        return kind
-    expand = _reflective_expand(tp, instance_dict, base_expand)
-    return Kind(
-        name, size, unused=base_unused, attrs=attrs, expand=expand, blocks=blocks, reflective=True
-    )
-
-
-def _subclass_size(tp: type, base: Kind | None) -> Callable[[Any], int]:
-    """Own bytes of an instance of ``tp``, a user class or a subclass of a built-in."""
+def instance_size(tp: type, base: Kind | None) -> Callable[[Any], int]:
+    """Own bytes of an instance of ``tp``, a class or a subclass of a built-in."""
     if base is None:
         return getsizeof
+    if tp in BUILTIN_KINDS:
+        return base.size
     var_base = next((b for b in tp.__mro__ if b.__itemsize__ and b in BUILTIN_KINDS), None)
     if var_base is not None:
         return _var_sized_size(tp, var_base)
     if issubclass(tp, collections.deque):
         return _sizes.deque_size  # its cached free blocks, as for a plain deque
+    if issubclass(tp, str):
+        return _str_subclass_size(tp)
     return getsizeof
 
 
-def _has_fixed_size(tp: type, size: Callable[[Any], int]) -> bool:
+def _str_subclass_size(tp: type) -> Callable[[Any], int]:
+    """A str subclass's instance: ``__sizeof__`` counts a plain str's struct, but the
+    instance has the subclass's (a ``__weakref__`` slot more on 3.11)."""
+    extra = tp.__basicsize__ - str.__basicsize__
+
+    def size(value: Any) -> int:
+        return getsizeof(value) + extra
+
+    return size
+
+
+def has_fixed_size(tp: type, size: Callable[[Any], int]) -> bool:
     """Whether ``size`` is the same for all of ``tp``'s instances: ``getsizeof`` of a
     fixed-size struct (``getsizeof`` adds only per-type headers to ``__sizeof__``)."""
     sizeof: object = tp.__sizeof__
@@ -547,19 +556,20 @@ def _var_sized_size(tp: type, base: type) -> Callable[[Any], int]:
     ``getsizeof`` reports only the items it holds.
     """
     sizeof = cast(Callable[[Any], int], base.__sizeof__)  # unbound: takes the instance
+    length = cast(Callable[[Any], int], getattr(base, "__len__", None))
     base_size = base.__basicsize__
     basicsize, item = tp.__basicsize__, tp.__itemsize__
 
     def size(value: Any) -> int:
         own = sizeof(value)
-        items = (own - base_size) // item if base is int else len(value)
+        items = (own - base_size) // item if base is int else length(value)
         allocated = _layout.round_up(basicsize + (items + 1) * item, _layout.WORD)
         return getsizeof(value) - own + allocated
 
     return size
 
 
-def _instance_blocks(
+def instance_blocks(
     tp: type, size: Callable[[Any], int], storage: _layout.InstanceStorage | None
 ) -> Callable[[Any], tuple[int, ...]]:
     """Blocks of a user type's instance: its struct, a built-in base's buffers, its values."""

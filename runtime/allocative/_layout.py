@@ -15,16 +15,25 @@ import sys
 from collections.abc import Callable, Iterable
 from itertools import repeat
 from operator import add, and_, rshift
-from typing import Final
+from typing import Any, Final, cast
+
+from allocative._gate import RAW_READS
 
 VERSION: Final = sys.version_info[:2]
-SUPPORTED: Final = (3, 11) <= VERSION <= (3, 13) and sys.implementation.name == "cpython"
+SUPPORTED: Final = RAW_READS
+"""Whether this module may read memory: the one gate (``allocative._gate``) allows it."""
 
 WORD: Final = ctypes.sizeof(ctypes.c_void_p)
 _WORD: Final = WORD
-BYTES: Final = (ctypes.c_uint8 * (1 << 47)).from_address(0)
+# Behind the gate these views do not exist: a read that forgot to check it raises
+# TypeError on ``None`` instead of reading memory at an untested offset.
+BYTES: Final[ctypes.Array[ctypes.c_uint8]] = (
+    (ctypes.c_uint8 * (1 << 47)).from_address(0) if RAW_READS else cast(Any, None)
+)
 """The address space as bytes: ``BYTES[address]``."""
-WORDS: Final = (ctypes.c_ssize_t * (1 << 44)).from_address(0)
+WORDS: Final[ctypes.Array[ctypes.c_ssize_t]] = (
+    (ctypes.c_ssize_t * (1 << 44)).from_address(0) if RAW_READS else cast(Any, None)
+)
 """The address space as words: ``WORDS[address >> 3]`` for an aligned address."""
 
 _MANAGED_DICT: Final = 1 << 4
@@ -61,8 +70,8 @@ def any_split_dict(dicts: list[dict[object, object]]) -> bool:
 
 
 def is_interned(s: str) -> bool:
-    """Whether ``s`` is in the interpreter's table of interned strings."""
-    return bool(BYTES[id(s) + STR_STATE_OFFSET] & STR_INTERNED)
+    """Whether ``s`` is in the interpreter's table of interned strings (unknown: False)."""
+    return SUPPORTED and bool(BYTES[id(s) + STR_STATE_OFFSET] & STR_INTERNED)
 
 
 def str_char_size(s: str) -> int:
@@ -122,7 +131,7 @@ def split_dict_values_bytes(d: dict[object, object], reported: int) -> int | Non
 
 def deque_free_blocks(d: object) -> int:
     """Number of freed 64-slot blocks a deque keeps for reuse (``getsizeof`` omits them)."""
-    return _word(id(d) + _DEQUE_NUMFREEBLOCKS_OFFSET)
+    return _word(id(d) + _DEQUE_NUMFREEBLOCKS_OFFSET) if SUPPORTED else 0
 
 
 def _cached_keys_address(tp: type) -> int:
@@ -134,6 +143,43 @@ def _cached_keys_address(tp: type) -> int:
         if _word(base + slot * _WORD) == qualname_id:
             return _word(base + (slot + 1) * _WORD)
     return 0
+
+
+def shared_key_names(tp: type) -> tuple[str, ...]:
+    """The attribute names in the type's shared keys, by index (``()`` when it has none).
+
+    Instances with interpreter-managed storage keep the value of name ``i``
+    in slot ``i`` of their values; reading the names here costs one pass per
+    class, where asking each instance would create its ``__dict__``.
+    """
+    keys = _cached_keys_address(tp) if SUPPORTED else 0
+    if not keys:
+        return ()
+    count = _word(keys + 3 * _WORD)
+    entries = keys + _KEYS_HEADER + (1 << BYTES[keys + _LOG2_INDEX_BYTES_OFFSET])
+    names = [object_at(_word(entries + i * _UNICODE_ENTRY)) for i in range(count)]
+    return tuple(name for name in names if type(name) is str)
+
+
+def dict_at_offset(obj: object, offset: int) -> dict[str, object] | None:
+    """The ``__dict__`` an instance keeps at ``tp_dictoffset`` ``offset`` (> 0), if made."""
+    if not SUPPORTED:
+        return None
+    address = _word(id(obj) + offset)
+    if not address:
+        return None
+    found = object_at(address)
+    return found if type(found) is dict else None
+
+
+def var_dict_offset(obj: object, tp: type, items: int) -> int:
+    """Where a variable-size instance with ``items`` items keeps its ``__dict__`` pointer.
+
+    For a negative ``tp_dictoffset`` (subclasses of tuple, int and bytes on 3.11)
+    the pointer follows the items, as ``_PyObject_GetDictPtr`` computes.
+    """
+    size = round_up(tp.__basicsize__ + abs(items) * tp.__itemsize__, _WORD)
+    return int(tp.__dictoffset__) + size
 
 
 def shared_keys_usable(tp: type) -> tuple[int, int]:
@@ -157,6 +203,14 @@ On 3.12 the same word holds the values pointer, tagged by an odd value, while
 there is no ``__dict__``; a real pointer is never odd, so one read serves all.
 """
 _VALUES_WORD_311: Final = -4
+_KEYS_HEADER: Final = 4 * _WORD
+"""Bytes of a dict keys object before its index table."""
+_LOG2_INDEX_BYTES_OFFSET: Final = _WORD + 1
+_UNICODE_ENTRY: Final = 2 * _WORD
+"""Bytes of one entry of a shared (all-str) keys table: key, value."""
+_INLINE_VALUES_HEADER: Final = _WORD
+"""3.13: capacity, size, embedded and valid bytes before inline values."""
+_INLINE_VALID_OFFSET: Final = 3
 _PREFIXES: Final = 256
 """Values a values array's one-byte prefix size can take."""
 
@@ -175,6 +229,7 @@ class InstanceStorage:
     __slots__ = (
         "_array_bytes",
         "_basicsize",
+        "_inline",
         "_settled",
         "_steady_capacity",
         "_steady_prefix",
@@ -183,6 +238,7 @@ class InstanceStorage:
 
     def __init__(self, tp: type) -> None:
         self._basicsize = tp.__basicsize__
+        self._inline = has_inline_values(tp)
         self._steady_capacity, usable = shared_keys_usable(tp)
         steady = self._steady_capacity
         self._steady_prefix = round_up(steady + 2, _WORD) if steady else -1
@@ -211,6 +267,27 @@ class InstanceStorage:
             return None
         found = object_at(word)
         return found if type(found) is dict else None
+
+    def values_address(self, obj: object) -> int:
+        """Address of the instance's attribute values (slot ``i`` holds name ``i``), or 0.
+
+        0 when the values live in a materialised ``__dict__`` (see :meth:`own_dict`)
+        or the instance has none.
+        """
+        if VERSION >= (3, 13):
+            if not self._inline:
+                return 0
+            start = id(obj) + self._basicsize
+            return start + _INLINE_VALUES_HEADER if BYTES[start + _INLINE_VALID_OFFSET] else 0
+        if VERSION == (3, 12):
+            tagged = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
+            return tagged + 1 if tagged & 1 else 0  # the tag is "address - 1"
+        return int(WORDS[(id(obj) >> 3) + _VALUES_WORD_311])
+
+    def value_at(self, values: int, index: int) -> object | None:
+        """The value in slot ``index`` of the values at ``values``; None when it is unset."""
+        address = WORDS[(values >> 3) + index]
+        return object_at(address) if address else None
 
     def values_total(self, objs: list[object], addresses: list[int]) -> int | None:
         """``values_bytes`` summed over ``objs``, read in C where the layout allows; None

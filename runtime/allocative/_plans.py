@@ -17,7 +17,12 @@ import weakref
 from collections.abc import Callable
 from operator import attrgetter
 from types import CodeType, FunctionType
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from allocative._attributes import aliases
+
+if TYPE_CHECKING:
+    from allocative._kinds import Kind
 
 SCALARS: Final = frozenset({str, int, float, bytes})
 
@@ -227,3 +232,13 @@ def _same_code(parsed: CodeType, running: CodeType) -> bool:
         and parsed.co_varnames == running.co_varnames
         and parsed.co_freevars == running.co_freevars == ()
     )
+
+
+def covers_attributes(kind: Kind, plan: Plan) -> bool:
+    """Whether ``plan`` reads every attribute ``kind``'s instances can hold without a
+    ``__dict__`` object, so that a run of them leaves no attribute unvisited."""
+    instances = kind.instances
+    if instances is None:
+        return False
+    read = aliases((column.attr for column in plan), instances.attributes.cls)
+    return instances.attributes.leftovers(read).empty

@@ -27,10 +27,9 @@ from allocative._layout import (
     DICT_VALUES_WORD,
     STR_INTERNED,
     STR_STATE_OFFSET,
-    SUPPORTED,
     WORDS,
 )
-from allocative._plans import Plan, plan_of
+from allocative._plans import Plan, covers_attributes, plan_of
 from allocative._visitor import (
     BULK_EXCLUSIVE_REFS,
     ENTRY_EXCLUSIVE_REFS,
@@ -82,6 +81,8 @@ class SizeVisitor(Visitor):
         """Visit ``value`` (the frame name is not needed for a total)."""
         self.visit_item(value)
 
+    _visit_named = visit_field
+
     def visit_item(self, value: object) -> None:
         """Visit any object by its run-time type."""
         kind = self._kinds.get(type(value)) or self._kind(type(value))
@@ -131,14 +132,14 @@ class SizeVisitor(Visitor):
         if self._open:
             self._open.pop()
         else:
-            self.warnings.append("exit() without enter(); ignored")
+            self._note("exit() without enter(); ignored")
 
     # -- typed visits ----------------------------------------------------------------
     # They inline the claim (see _claim) where they run once per field of every object.
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        if type(value) is str and not self._overhead:
+        if type(value) is str and not self._slow:
             if len(value) < 2:
                 if not value or ord(value) < LATIN1:
                     return
@@ -153,11 +154,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += str.__sizeof__(value)
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        if type(value) is int and not self._overhead:
+        if type(value) is int and not self._slow:
             if -5 <= value <= 256:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
@@ -169,11 +170,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += int_size(value)
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        if type(value) is float and not self._overhead:
+        if type(value) is float and not self._slow:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
@@ -183,11 +184,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += _FLOAT_BYTES
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
-        if type(value) is bytes and not self._overhead:
+        if type(value) is bytes and not self._slow:
             if len(value) < 2:
                 return
             if getrefcount(value) > EXCLUSIVE_REFS:
@@ -199,11 +200,11 @@ class SizeVisitor(Visitor):
                 self._jappend(id(value))
             self.total += _BYTES.size(value)
             return
-        self.visit_item(value)
+        self.visit_field(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        if type(value) is list and value and not self._overhead:
+        if type(value) is list and value and not self._slow:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
@@ -217,7 +218,7 @@ class SizeVisitor(Visitor):
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        if type(value) is tuple and value and not self._overhead:
+        if type(value) is tuple and value and not self._slow:
             if self._claim(value):
                 self._fill_sequence(_TUPLE.size(value), value, item)
             return
@@ -226,9 +227,12 @@ class SizeVisitor(Visitor):
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
         tp = type(value)
-        if (tp is set or tp is frozenset) and value and not self._overhead:
+        if (tp is set or tp is frozenset) and value and not self._slow:
             if self._claim(value):
-                self._fill_sequence(BUILTIN_KINDS[tp].size(value), value, item)
+                try:
+                    self._fill_sequence(BUILTIN_KINDS[tp].size(value), value, item)
+                except RuntimeError as error:
+                    self._refill(name, value, error)
             return
         self.visit_item(value)
 
@@ -236,7 +240,7 @@ class SizeVisitor(Visitor):
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if type(value) is dict and value and not self._overhead:
+        if type(value) is dict and value and not self._slow:
             if getrefcount(value) > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
@@ -244,11 +248,14 @@ class SizeVisitor(Visitor):
                 self._seen.add(ident)
             else:
                 self._jappend(id(value))
-            if SUPPORTED and WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
+            if WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
                 self.total += _DICT.size(value)  # a split instance __dict__: its values array
             else:
                 self.total += dict.__sizeof__(value) + GC_HEADER
-            self._entries(value)
+            try:
+                self._entries(value)
+            except RuntimeError as error:
+                self._refill(name, value, error)
             return
         self.visit_item(value)
 
@@ -270,14 +277,20 @@ class SizeVisitor(Visitor):
         return True
 
     def _entries(self, value: dict[Any, Any]) -> None:
-        """Visit a dict's keys and values: strings, ints and floats inline, others by type."""
+        """Visit a dict's keys and values: strings, ints and floats inline, others by type.
+
+        What it counted stays counted when the dict changes under it (another
+        thread): the journal lists what it claimed without the seen set.
+        """
         seen = self._seen
+        journal = self._jappend
         added = 0
         try:
             for key, item in value.items():
                 if type(key) is str and len(key) > 1:
                     if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
                         if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
+                            journal(id(key))
                             added += str.__sizeof__(key)
                         elif id(key) not in seen:
                             seen.add(id(key))
@@ -287,6 +300,7 @@ class SizeVisitor(Visitor):
                 tp = type(item)
                 if tp is float:
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(id(item))
                         added += _FLOAT_BYTES
                     elif id(item) not in seen:
                         seen.add(id(item))
@@ -295,6 +309,7 @@ class SizeVisitor(Visitor):
                     if -5 <= item <= 256:
                         continue
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(id(item))
                         added += int_size(item)
                     elif id(item) not in seen:
                         seen.add(id(item))
@@ -320,7 +335,7 @@ class SizeVisitor(Visitor):
 
     def _elements(self, items: Any) -> None:
         """Visit a container's elements: runs of records a column at a time, others one by one."""
-        if self._overhead or self._inline >= INLINE_DEPTH:
+        if self._slow or self._inline >= INLINE_DEPTH:
             visit = self.visit_item
             for element in items:
                 visit(element)
@@ -333,7 +348,7 @@ class SizeVisitor(Visitor):
 
     def _items(self, value: dict[Any, Any]) -> None:
         """Visit a dict's keys and values; values that are records go in runs (:meth:`_runs`)."""
-        if self._overhead or self._inline >= INLINE_DEPTH or len(value) < _RUN_MIN:
+        if self._slow or self._inline >= INLINE_DEPTH or len(value) < _RUN_MIN:
             expand_dict(self, value)
             return
         plan = self._plan_of_first(value.values())
@@ -354,7 +369,9 @@ class SizeVisitor(Visitor):
         first = next(iter(items))
         kind = self._kinds.get(type(first)) or self._kind(type(first))
         plan = plan_of(kind.method) if kind.method is not None else None
-        return None if plan is None else (kind, plan)
+        if plan is None or not covers_attributes(kind, plan):
+            return None
+        return kind, plan
 
     def _runs(self, items: Any, kind: Kind, plan: Plan, held: int = 0) -> None:
         """Visit ``items`` in runs of up to ``_RUN`` elements, a column at a time where
@@ -449,7 +466,9 @@ def count_floats(visitor: Visitor, items: Any) -> int:
     """How many of a container's floats are new; other elements are visited by type.
 
     A large container of floats that nothing else refers to is counted in bulk
-    at C speed; otherwise each float is checked like a typed field.
+    at C speed; otherwise each float is checked like a typed field. A set is
+    walked as a copy (made in one step), so another thread cannot change it
+    under the loop; a list or tuple cannot make the loop raise.
     """
     if (
         len(items) >= _BULK_MIN
@@ -457,11 +476,15 @@ def count_floats(visitor: Visitor, items: Any) -> int:
         and frozenset(map(type, items)) == _ONLY_FLOATS
     ):
         return len(items)
+    exclusive = EXCLUSIVE_REFS
+    if type(items) is not list and type(items) is not tuple:
+        items = tuple(items)
+        exclusive += 1  # the copy's reference
     seen = visitor._seen
     added = 0
     for element in items:
         if type(element) is float:
-            if getrefcount(element) > EXCLUSIVE_REFS:
+            if getrefcount(element) > exclusive:
                 key = id(element)
                 if key in seen:
                     continue

@@ -10,18 +10,19 @@ bytes, and ``FrameVisitor`` (``_frame_visitor``) also files them under frames.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import Any, Final
 
-from allocative import _kinds, _registry
+from allocative import _kinds, _registry, _resolve
+from allocative._gate import GATED_WARNING, RAW_READS
 from allocative._kinds import Kind
 
 UNUSED_CAPACITY: Final = "unused_capacity"
 DICT_STORAGE: Final = "__dict__"
 ALLOCATOR_OVERHEAD: Final = "allocator_overhead"
 VISIT_FAILED: Final = "[visit failed]"
-MUTATED: Final = "[mutated during traversal]"
+CHANGED: Final = "changed while it was measured; measured again from a copy"
+"""The warning for a container that another thread (or a method) changed mid-walk."""
 LATIN1: Final = 256
 """One-character strings below this code point are the interpreter's own: never counted."""
 INLINE_DEPTH: Final = 12
@@ -34,14 +35,14 @@ def _exclusive_refcount() -> int:
 
     Inside ``visit_float(self, name, value)`` called as ``visit_float("x", obj.x)``
     the count is the owner's reference, the parameter's and ``getrefcount``'s own:
-    3. Such an object cannot be met again, so it needs no entry in the seen set:
-    the measurement is faster and its bookkeeping smaller. Only on interpreters
-    where the tests pin that count (CPython 3.11 to 3.13 with the GIL); elsewhere
+    3. Such an object cannot be met again through another reference, so it needs
+    no entry in the seen set: the measurement is faster and its bookkeeping
+    smaller. Methods must visit each reference of ``self`` once (the engine's own
+    passes over an object skip what its method counted). Only behind the gate
+    (CPython 3.11 to 3.13 with the GIL, where the tests pin the count); elsewhere
     0 turns the shortcut off.
     """
-    gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-    supported = sys.implementation.name == "cpython" and (3, 11) <= sys.version_info[:2] <= (3, 13)
-    return 3 if supported and gil else 0
+    return 3 if RAW_READS else 0
 
 
 EXCLUSIVE_REFS: Final = _exclusive_refcount()
@@ -88,23 +89,26 @@ class Visitor:
 
     __slots__ = (
         "_custom",
+        "_field",
         "_inline",
         "_jappend",
         "_journal",
         "_kinds",
+        "_notes",
         "_open",
         "_overhead",
+        "_owner",
         "_reflected",
         "_seen",
+        "_slow",
         "_stack",
-        "warnings",
     )
 
     def __init__(self, *, allocator_overhead: bool = False) -> None:
         self._seen: set[int] = set()
-        # Ids that typed visits claimed without the seen set (they had one owner),
-        # kept while the expansion that claimed them runs: if it fails, they join
-        # the seen set so that the reflective re-visit does not count them again.
+        # Ids that visits claimed without the seen set (they had one owner), kept
+        # while the expansion that claimed them runs: the engine's own passes over
+        # the same object skip them, and a failure moves them into the seen set.
         self._journal: list[int] = []
         self._jappend = self._journal.append
         self._inline = 0
@@ -113,8 +117,13 @@ class Visitor:
         self._stack: list[Any] = []
         self._open: list[Any] = []
         self._overhead = allocator_overhead
+        # Typed visits take their fast paths only with raw reads and no allocator rounding.
+        self._slow = allocator_overhead or not RAW_READS
         self._reflected: dict[str, list[int]] = {}
-        self.warnings: list[str] = []
+        self._notes: dict[str, int] = {}
+        # The class and field being visited, for naming warnings ("Book.by_id").
+        self._owner = ""
+        self._field = ""
 
     # -- the API of __allocative__ methods --------------------------------------
 
@@ -124,6 +133,10 @@ class Visitor:
 
     def visit_item(self, value: object) -> None:
         """Visit an element of a container: like :meth:`visit_field` with no field frame."""
+        raise NotImplementedError
+
+    def _visit_named(self, name: str, value: object) -> None:
+        """The engine's own named visits (dict entries, attributes of built-ins)."""
         raise NotImplementedError
 
     def visit_opaque(self, name: str, value: object) -> None:
@@ -207,7 +220,7 @@ class Visitor:
     # -- the engine ---------------------------------------------------------------
 
     def _kind(self, tp: type) -> Kind:
-        kind = self._kinds[tp] = _kinds.resolve(tp, self._custom)
+        kind = self._kinds[tp] = _resolve.resolve(tp, self._custom)
         return kind
 
     def _drain(self) -> None:
@@ -238,26 +251,79 @@ class Visitor:
             self._close_to(base, kind.name)
 
     def _failed(self, kind: Kind, value: object, error: Exception, base: int) -> None:
-        """Turn an expansion that raised into a warning and an explicit frame."""
-        self._seen.update(self._journal)
+        """Turn an expansion that raised into a warning; visit what it did not reach.
+
+        A container changed by another thread is visited again from a copy, under
+        its own frames; whatever the failed pass counted is skipped (the journal
+        joins the seen set first). Any other failure visits the object's referents
+        under a ``[visit failed]`` frame.
+        """
+        self._promote()
         self._close_to(base, None)
-        message = str(error)
-        if isinstance(error, RuntimeError) and ("changed" in message or "mutated" in message):
-            self.warnings.append(
-                f"{kind.name}: changed by another thread during traversal; "
-                f"its contents are shown under '{MUTATED}'"
-            )
-            frame = MUTATED
-        else:
-            self.warnings.append(
-                f"{kind.name}: visit raised {type(error).__name__}: {error}; "
-                f"the rest is measured reflectively under '{VISIT_FAILED}'"
-            )
-            frame = VISIT_FAILED
-        self.enter(frame)
+        copy = _kinds.contents_copy(value) if _is_mutation(error) else None
+        if copy is not None:
+            self._note(f"{self._where(kind)}: {CHANGED}")
+            _kinds.expand_contents(self, copy)
+            return
+        self._note(
+            f"{self._where(kind)}: visit raised {type(error).__name__}: {error}; "
+            f"the rest is measured by type under '{VISIT_FAILED}'"
+        )
+        self.enter(VISIT_FAILED)
         for referent in _referents(value):
             self.visit_item(referent)
         self.exit()
+
+    def _refill(self, name: str, value: object, error: Exception) -> None:
+        """A typed visit's loop over field ``name``'s container raised: visit it again.
+
+        What the loop counted before it raised is skipped; the frames the caller
+        set up for the container stay in place.
+        """
+        if not _is_mutation(error):
+            raise error
+        self._promote()
+        copy = _kinds.contents_copy(value)
+        if copy is None:
+            raise error
+        owner = self._owner or type(value).__name__
+        self._note(f"{owner}.{name}: {CHANGED}" if name else f"{owner}: {CHANGED}")
+        _kinds.expand_contents(self, copy)
+
+    # -- what the class measurement (``_instances``) asks of an engine ----------------
+
+    def _mark(self) -> int:
+        """A mark in the journal: what is claimed without the seen set from here on."""
+        return len(self._journal)
+
+    def _claimed_since(self, mark: int) -> set[int]:
+        """Ids counted without the seen set since ``mark``."""
+        journal = self._journal
+        return set(journal[mark:]) if len(journal) > mark else set()
+
+    def _is_new(self, value: object, here: set[int]) -> bool:
+        """Whether ``value`` would be counted now: not claimed yet (``here`` holds what
+        this expansion claimed without the seen set), not owned by nobody."""
+        key = id(value)
+        if key in here or key in self._seen:
+            return False
+        kind = self._kinds.get(type(value)) or self._kind(type(value))
+        return kind.zero is None or not kind.zero(value)
+
+    def _promote(self) -> None:
+        """Enter every journaled id in the seen set (after a failure, where the journal
+        of the failed expansion cannot be told apart)."""
+        self._seen.update(self._journal)
+
+    def _open_depth(self) -> int:
+        """How many frames ``enter`` opened that are not closed yet."""
+        return len(self._open)
+
+    def _where(self, kind: Kind) -> str:
+        """The field a failure happened in, ``Class.field``, or the kind's name at a root."""
+        if self._owner:
+            return f"{self._owner}.{self._field}" if self._field else self._owner
+        return kind.name
 
     def _close_to(self, depth: int, owner: str | None) -> None:
         """Close frames left open past ``depth``; warn when ``owner``'s code left them."""
@@ -265,18 +331,21 @@ class Visitor:
         if left <= 0:
             return
         if owner is not None:
-            self.warnings.append(
-                f"{owner}: {left} enter() without exit(); the frames were closed for it"
-            )
+            self._note(f"{owner}: {left} enter() without exit(); the frames were closed for it")
         while len(self._open) > depth:
             self.exit()
 
     def _warn_failed(self, visit: object, error: Exception) -> None:
         name = getattr(visit, "__qualname__", repr(visit))
-        self.warnings.append(
+        self._note(
             f"{name}: custom visit raised {type(error).__name__}: {error}; "
             f"the value is measured by type under '{VISIT_FAILED}'"
         )
+
+    def _note(self, message: str) -> None:
+        """Add a warning; the same warning again only raises its count."""
+        notes = self._notes
+        notes[message] = notes.get(message, 0) + 1
 
     def _note_reflective(self, kind: Kind, size: int) -> None:
         counts = self._reflected.get(kind.name)
@@ -290,11 +359,24 @@ class Visitor:
         return sum(allocator_rounding(block) for block in blocks)
 
     def _finish_warnings(self) -> list[str]:
-        notes = [
-            f"{name}: no __allocative__; measured reflectively ({count} objects, {size} bytes)"
+        """Every warning once, with how many times it happened when more than once."""
+        notes = [] if RAW_READS else [GATED_WARNING]
+        notes += [
+            f"{name}: no __allocative__; measured by its attributes "
+            f"({count:,} objects, {size:,} bytes)"
             for name, (count, size) in sorted(self._reflected.items())
         ]
-        return notes + self.warnings
+        notes += [
+            message if count == 1 else f"{message} ({count:,} times)"
+            for message, count in self._notes.items()
+        ]
+        return notes
+
+
+def _is_mutation(error: Exception) -> bool:
+    """Whether ``error`` is a built-in container's complaint that it changed while iterated."""
+    message = str(error)
+    return isinstance(error, RuntimeError) and ("changed" in message or "mutated" in message)
 
 
 def _referents(value: object) -> list[object]:

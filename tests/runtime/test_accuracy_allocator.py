@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from allocative import FlameGraphBuilder, size_of
-from allocative._kinds import resolve
+from allocative._resolve import resolve
 from allocative._visitor import allocator_rounding
 from tests.runtime.conftest import by_version, warm
 from tests.runtime.test_accuracy_containers import (
