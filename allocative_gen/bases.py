@@ -7,7 +7,7 @@ from typing import Final, NamedTuple, Protocol
 import libcst as cst
 
 from allocative_gen.kinds import decorator_kind
-from allocative_gen.names import LOCAL
+from allocative_gen.names import LOCAL, dotted
 from allocative_gen.rules import (
     ENUM_METACLASSES,
     ENUMS,
@@ -74,9 +74,10 @@ def _base(value: cst.BaseExpression, source: ClassSource, finder: BaseFinder) ->
         if isinstance(value, cst.Call):
             factory = canonical(source.names.qualified(value.func) or "")
             return Base(written, written, "", None, factory in NAMEDTUPLE_FACTORIES)
-        parts = _dotted(value)
-        if parts is None:
+        name = dotted(value)
+        if name is None:
             return Base(written, written, "", None, False)
+        parts = name.split(".")
         bound = module.classes.lookup(parts[0], scope)
         if bound is None:
             qualified = canonical(source.names.qualified(value) or "")
@@ -107,15 +108,6 @@ def _named(written: str, qualified: str, source: ClassSource, finder: BaseFinder
     if not isinstance(found, ClassSource):
         return Base(written, written, qualified, None, isinstance(found, Outside))
     return Base(written, written, qualified, found, found.module.outside)
-
-
-def _dotted(node: cst.BaseExpression) -> list[str] | None:
-    if isinstance(node, cst.Name):
-        return [node.value]
-    if isinstance(node, cst.Attribute):
-        owner = _dotted(node.value)
-        return None if owner is None else [*owner, node.attr.value]
-    return None
 
 
 def class_kind(source: ClassSource, finder: BaseFinder, depth: int = 0) -> Kind:

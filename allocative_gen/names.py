@@ -145,12 +145,18 @@ def _asname(alias: cst.ImportAlias) -> str:
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    """``a.b.c`` from a name or attribute chain."""
+    """``a.b.c`` from a name or attribute chain ("" for anything else)."""
+    return dotted(node) or ""
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` from a name or attribute chain; None for any other expression."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
+        owner = dotted(node.value)
+        return None if owner is None else f"{owner}.{node.attr.value}"
+    return None
 
 
 def bound_anywhere(module: ast.Module) -> frozenset[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from allocative_gen.names import LOCAL
+from allocative_gen.names import LOCAL, dotted
 from allocative_gen.rules import is_outside_project
 from allocative_gen.sources import ClassSource, Outside, ParsedModule, parsed_module
 
@@ -61,25 +61,25 @@ class ModuleIndex:
                 return self._class_in(loaded, ".".join(parts[split:]), hops + 1)
         return None
 
-    def _class_in(self, module: ParsedModule, dotted: str, hops: int) -> Found:
-        """A class of ``module`` by its dotted path, following re-exports, aliases
+    def _class_in(self, module: ParsedModule, name: str, hops: int) -> Found:
+        """A class of ``module`` by its dotted ``name``, following re-exports, aliases
         (``Alias = Base``) and star imports."""
         if hops > _MAX_HOPS:
             return None
-        bound = module.classes.at_top(dotted)
+        bound = module.classes.at_top(name)
         if isinstance(bound, cst.ClassDef):
             return ClassSource(bound, module)
         if isinstance(bound, cst.FunctionDef):
             return None
         if isinstance(bound, cst.BaseExpression):
-            alias = _dotted(bound)
+            alias = dotted(bound)
             return None if alias is None else self._class_in(module, alias, hops + 1)
-        first, _, rest = dotted.partition(".")
+        first, _, rest = name.partition(".")
         target = module.names.imports.get(first)
         if target is not None:
             return self._find(f"{target}.{rest}" if rest else target, module, hops + 1)
         for star in module.names.stars:
-            found = self._find(f"{star}.{dotted}", module, hops + 1)
+            found = self._find(f"{star}.{name}", module, hops + 1)
             if found is not None:
                 return found
         return None
@@ -106,15 +106,6 @@ def _binds(module: ParsedModule, name: str) -> bool:
     """Whether a package's module binds ``name`` itself: then ``package.name`` is that
     binding, not the submodule of that name (as Python and mypy read it)."""
     return name in module.classes.top.bound or name in module.names.imports
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        owner = _dotted(node.value)
-        return None if owner is None else f"{owner}.{node.attr.value}"
-    return None
 
 
 def _parse(path: Path, outside: bool) -> ParsedModule | None:

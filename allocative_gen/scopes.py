@@ -37,10 +37,6 @@ class Scope:
     path: tuple[str, ...]
     bound: dict[str, Bound] = field(default_factory=dict)
 
-    def classes(self) -> dict[str, cst.ClassDef]:
-        """The names bound to class statements of this scope."""
-        return {name: node for name, node in self.bound.items() if isinstance(node, cst.ClassDef)}
-
 
 @dataclass
 class ModuleClasses:

@@ -24,16 +24,14 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.gen.stdlib_corpus import PACKAGE, copy_marked, stdlib_root  # noqa: E402
+from tests.gen.stdlib_corpus import (  # noqa: E402
+    MYPY_CONFIG,
+    PACKAGE,
+    copy_marked,
+    stdlib_root,
+)
 
 COMMAND = str(Path(sys.executable).parent / "allocative-gen")
-MYPY_CONFIG = """\
-[mypy]
-plugins = allocative_mypy
-python_version = 3.11
-follow_imports = silent
-show_error_codes = True
-"""
 T = TypeVar("T")
 
 

@@ -36,6 +36,14 @@ SKIPPED_FOLDERS = frozenset(
 allocative-gen never searches (``venv``)."""
 SKIPPED_FILES = frozenset({"turtle.py", "__phello__.foo.py"})
 MARKER_IMPORT = "from allocative import allocative\n"
+MYPY_CONFIG = """\
+[mypy]
+plugins = allocative_mypy
+python_version = 3.11
+follow_imports = silent
+show_error_codes = True
+"""
+"""mypy with the plugin over the corpus; its copies import each other, the rest is typeshed's."""
 
 
 def stdlib_root() -> Path:

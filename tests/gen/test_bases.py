@@ -73,27 +73,37 @@ def test_marked_base_in_another_file_is_called_not_inlined(tmp_path: Path) -> No
     ]
 
 
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init: str) -> Path:
+    """A package ``vendor`` installed in a ``site-packages`` folder put on ``sys.path``."""
+    site = tmp_path / "lib" / "site-packages"
+    write(site / "vendor" / "__init__.py", init)
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    return site
+
+
+def subclass_of(tmp_path: Path, base: str, imports: str) -> Path:
+    """A module of the project with a marked dataclass ``Mine(base)``."""
+    return write(
+        tmp_path / "src" / "mod.py",
+        f"from dataclasses import dataclass\n\n{imports}from allocative import allocative\n\n\n"
+        f"@allocative\n@dataclass\nclass Mine({base}):\n    n: int\n",
+    )
+
+
 def test_fields_of_a_base_in_an_installed_package_are_not_visited(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A base outside the project (in site-packages) adds no visits and no warning: the
     runtime measures its attributes; the package is read, never imported."""
-    site = tmp_path / "lib" / "site-packages"
-    write(
-        site / "vendor" / "__init__.py",
-        "from vendor._impl import Base\nraise SystemExit('imported')\n",
+    site = installed(tmp_path, monkeypatch, "from vendor._impl import Base\n")
+    (site / "vendor" / "__init__.py").write_text(
+        "from vendor._impl import Base\nraise SystemExit('imported')\n"
     )
     write(
         site / "vendor" / "_impl.py",
         "class Base:\n    def __init__(self) -> None:\n        self.cache: dict[str, bytes] = {}\n",
     )
-    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-    child = write(
-        tmp_path / "src" / "mod.py",
-        "from dataclasses import dataclass\n\nfrom allocative import allocative\n"
-        "from vendor import Base\n\n\n"
-        "@allocative\n@dataclass\nclass Mine(Base):\n    n: int\n",
-    )
+    child = subclass_of(tmp_path, "Base", "from vendor import Base\n")
     assert main([str(child)]) == 1
     assert method_of(child, "Mine") == ['visitor.visit_int("n", self.n)']
     assert "warning" not in capsys.readouterr().err
@@ -104,18 +114,12 @@ def test_method_of_a_base_in_an_installed_package_is_called(
 ) -> None:
     """A base outside the project that has its own method (a library's marked class) is
     called, so that its own visits run."""
-    site = tmp_path / "lib" / "site-packages"
-    write(
-        site / "vendor" / "__init__.py",
+    installed(
+        tmp_path,
+        monkeypatch,
         "from allocative import allocative\n\n\n@allocative\nclass Base:\n    blob: bytes\n",
     )
-    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-    child = write(
-        tmp_path / "src" / "mod.py",
-        "from dataclasses import dataclass\n\nimport vendor\n"
-        "from allocative import allocative\n\n\n"
-        "@allocative\n@dataclass\nclass Mine(vendor.Base):\n    n: int\n",
-    )
+    child = subclass_of(tmp_path, "vendor.Base", "import vendor\n")
     assert main([str(child)]) == 1
     assert method_of(child, "Mine") == [
         "vendor.Base.__allocative__(self, visitor)",

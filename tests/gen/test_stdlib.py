@@ -26,6 +26,7 @@ import pytest
 from mypy import api
 
 from tests.gen.stdlib_corpus import (
+    MYPY_CONFIG,
     PACKAGE,
     Corpus,
     changes_outside_classes,
@@ -39,13 +40,6 @@ MESSAGE = re.compile(r"(?P<path>[^:]+):(?P<line>\d+): (?P<text>.*)")
 UNMARKABLE = re.compile(r"'(?P<cls>\w+)' is (a Protocol|a TypedDict|an Enum): ")
 ROUND_TRIP = "libcst would not write this line back"
 WRITTEN = "was missing; added it"
-MYPY_CONFIG = """\
-[mypy]
-plugins = allocative_mypy
-python_version = 3.11
-follow_imports = silent
-show_error_codes = True
-"""
 
 
 @dataclass
