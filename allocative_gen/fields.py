@@ -39,6 +39,7 @@ from allocative_gen.rules import (
     NOT_SLOTS,
     SETATTR_CALLS,
     SLOTS,
+    UNMARKABLE,
     Kind,
     canonical,
     leaves_unset,
@@ -64,6 +65,8 @@ class Declared:
 def declared_fields(node: cst.ClassDef, names: Names, kind: Kind) -> list[Declared]:
     """The fields ``node`` declares in its own body (not its bases'), in declaration order."""
     body = class_body(node)
+    if kind in UNMARKABLE:  # a Protocol base's members are read as a plain class's
+        kind = Kind.PLAIN
     if kind is Kind.ATTRS_DETECT:
         kind = Kind.ATTRS if _has_bare_attrs_field(body, names) else Kind.ATTRS_AUTO
     bindings = list(_class_level(body, names, kind))

@@ -33,6 +33,7 @@ from allocative_gen.members import fields_of
 from allocative_gen.rules import (
     METHOD_NAME,
     SLOTS,
+    UNMARKABLE,
     Kind,
     Option,
     TypeRef,
@@ -202,6 +203,8 @@ class _BodyReader:
     def fields(self, kind: Kind) -> list[Field]:
         info = self._info
         statements = self._body
+        if kind in UNMARKABLE:  # a Protocol base's members are read as a plain class's
+            kind = Kind.PLAIN
         if kind is not Kind.PLAIN and not any(isinstance(s, _COMPOUND) for s in statements):
             fast = self._kind_fields(kind)
             if fast is not None:
