@@ -31,8 +31,8 @@ def launch(playwright: Any) -> Any:
 
 def svg_size(svg: str) -> tuple[int, int]:
     """The drawing's width and height from its root element."""
-    width = re.search(r'<svg [^>]*width="(\d+)"', svg)
-    height = re.search(r'<svg [^>]*height="(\d+)"', svg)
+    width = re.search(r'<svg [^>]*?\swidth="(\d+)"', svg)
+    height = re.search(r'<svg [^>]*?\sheight="(\d+)"', svg)
     if width is None or height is None:
         raise ValueError("not an allocative SVG: no width and height on <svg>")
     return int(width.group(1)), int(height.group(1))

@@ -1,4 +1,4 @@
-"""Shared pytest options: ``--update-golden`` rewrites golden files."""
+"""Shared pytest options: ``--update-golden`` rewrites golden files; ``pytester`` tests plugins."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 import pytest
 
 from tests.golden import UPDATE_ENV
+
+pytest_plugins = ["pytester"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -1,8 +1,10 @@
-"""The runtime's accuracy tests pass under Python 3.12 and 3.13 too, not only the test runner's.
+"""The runtime's accuracy and compiled-code tests pass under Python 3.12 and 3.13 too.
 
 Each interpreter gets its own virtual environment beside the main one
 (``.venv-3.12``, ``.venv-3.13``) with pytest, Hypothesis and numpy; the runtime itself has
 no dependencies and is put on ``PYTHONPATH``, so nothing else is installed.
+Each interpreter builds its own ``allocative._core`` in place (the file names
+carry the version, so they sit side by side), rebuilt when the sources change.
 """
 
 from __future__ import annotations
@@ -52,23 +54,29 @@ def venv_python(minor: str, executable: str) -> Path:
         [executable, "-m", "venv", str(venv)],
         [str(python), "-m", "pip", "install", "-q", *PACKAGES],
     ):
-        result = run(command, env)
-        if result.returncode != 0:
-            pytest.fail(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+        checked(run(command, env), command)
     ready.write_text(" ".join(PACKAGES) + "\n")
     return python
+
+
+def checked(result: subprocess.CompletedProcess[str], command: list[str]) -> None:
+    """Fail the test with ``command``'s output unless it succeeded."""
+    if result.returncode != 0:
+        pytest.fail(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="venv layout and pyenv are POSIX here")
 @pytest.mark.parametrize("minor", list(INTERPRETERS))
 def test_accuracy_tests_pass_under(minor: str) -> None:
-    """``pytest tests/runtime -m accuracy`` passes under Python ``minor`` with the runtime as is."""
+    """``pytest tests/runtime -m "accuracy or native"`` passes under Python ``minor``."""
     executable = interpreter(minor)
     if executable is None:
         pytest.skip(f"python{minor} (pyenv {INTERPRETERS[minor]}) is not installed on this machine")
     python = venv_python(minor, executable)
     env = {key: value for key, value in os.environ.items() if key != "PYENV_VERSION"}
+    build = [str(python), "build_core.py"]
+    checked(run(build, env), build)
     env["PYTHONPATH"] = str(ROOT / "runtime")
-    command = [str(python), "-m", "pytest", "tests/runtime", "-m", "accuracy", "-q"]
+    command = [str(python), "-m", "pytest", "tests/runtime", "-m", "accuracy or native", "-q"]
     result = run([*command, "-p", "no:cacheprovider"], env)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

@@ -12,6 +12,7 @@ from allocative._marker import allocative, opaque, skip, visit_with
 
 if TYPE_CHECKING:
     from allocative._api import FlameGraphBuilder, FlameGraphOutput, size_of
+    from allocative._engine import Engine, EngineError, engine
     from allocative._flamegraph import FlameGraph
     from allocative._protocol import Allocative
     from allocative._registry import register, register_root, unregister_root
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Allocative",
     "EmptyGraph",
+    "Engine",
+    "EngineError",
     "FlameGraph",
     "FlameGraphBuilder",
     "FlameGraphOutput",
@@ -28,6 +31,7 @@ __all__ = [
     "RenderError",
     "Visitor",
     "allocative",
+    "engine",
     "opaque",
     "register",
     "register_root",
@@ -40,12 +44,15 @@ __all__ = [
 _LAZY = {
     "Allocative": "allocative._protocol",
     "EmptyGraph": "allocative._render.errors",
+    "Engine": "allocative._engine",
+    "EngineError": "allocative._engine",
     "FlameGraph": "allocative._flamegraph",
     "FlameGraphBuilder": "allocative._api",
     "FlameGraphOutput": "allocative._api",
     "MalformedFolded": "allocative._render.errors",
     "RenderError": "allocative._render.errors",
     "Visitor": "allocative._visitor",
+    "engine": "allocative._engine",
     "register": "allocative._registry",
     "register_root": "allocative._registry",
     "size_of": "allocative._api",

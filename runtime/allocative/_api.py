@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from allocative import _registry
+from allocative import _engine, _registry
 from allocative._flamegraph import FlameGraph
 from allocative._frame_visitor import DEFAULT_MAX_DEPTH, FrameVisitor
 from allocative._size_visitor import SizeVisitor
@@ -15,15 +16,26 @@ def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
 
     With ``allocator_overhead`` the allocator's rounding of each block is added.
     """
+    if _engine.engine().name == _engine.COMPILED:
+        from allocative import _core
+
+        core = _core.Engine(allocator_overhead=allocator_overhead, custom=_registry.snapshot())
+        return core.measure(obj)
     return SizeVisitor(allocator_overhead=allocator_overhead).measure(obj)
 
 
 @dataclass
 class FlameGraphOutput:
-    """The result of a measurement: the flame graph and what could not be measured exactly."""
+    """A measurement: the flame graph, what could not be measured exactly, and the engine used.
+
+    ``engine`` names the engine that measured (``"python"``, the reference
+    engine); it is empty when unknown, as for a measurement read back from
+    folded text.
+    """
 
     flamegraph: FlameGraph
     warnings: list[str] = field(default_factory=list)
+    engine: str = "python"
 
     @property
     def total_size(self) -> int:
@@ -38,16 +50,19 @@ class FlameGraphOutput:
 
     @classmethod
     def from_folded(cls, text: str, source: str = "<folded>") -> FlameGraphOutput:
-        """A measurement read back from folded-stack text (``a;b;c 123`` lines), no warnings."""
+        """A measurement read back from folded-stack text (``a;b;c 123`` lines).
+
+        Folded text holds neither warnings nor the engine, so both are empty.
+        """
         from allocative._render.folded import parse_folded
 
-        return cls(parse_folded(text, source))
+        return cls(parse_folded(text, source), engine="")
 
     def svg(self, title: str = "Memory flame graph") -> str:
-        """A self-contained SVG flame graph: zoom on click, search, tooltips, colours by kind."""
+        """A self-contained SVG flame graph that fits the window: zoom, search, warnings, engine."""
         from allocative._render.svg import flame_svg
 
-        return flame_svg(self.flamegraph, title, self.warnings)
+        return flame_svg(self.flamegraph, title, self.warnings, self.engine)
 
     def speedscope(self, name: str = "allocative") -> str:
         """A speedscope file (the "sampled" format, weights in bytes)."""
@@ -55,18 +70,22 @@ class FlameGraphOutput:
 
         return speedscope_json(self.flamegraph, name)
 
-    def summary(self, top: int = 10, *, width: int = 80, colour: bool = False) -> str:
-        """A summary for a terminal: total, largest stacks, by type, by field, gaps, warnings."""
+    def summary(self, top: int = 10, *, width: int | None = None, colour: bool = False) -> str:
+        """A summary for a terminal: total, largest stacks, by type, by field, gaps, warnings.
+
+        ``width`` is in columns; ``None`` is the terminal's width (``COLUMNS`` first).
+        """
         from allocative._render.summary import summary_text
         from allocative._render.table import Style
 
-        return summary_text(self.flamegraph, self.warnings, top, Style(width, colour))
+        style = Style.fitting(width, colour)
+        return summary_text(self.flamegraph, self.warnings, top, style, self.engine)
 
     def to_json(self) -> str:
-        """The tree as JSON: version, total, warnings and the nested tree d3 reads."""
+        """The tree as JSON: version, total, engine, warnings and the nested tree d3 reads."""
         from allocative._render.json_tree import tree_json
 
-        return tree_json(self.flamegraph, self.warnings)
+        return tree_json(self.flamegraph, self.warnings, self.engine)
 
     def diff_svg(self, before: FlameGraphOutput, title: str = "Memory difference") -> str:
         """A differential SVG flame graph from ``before`` to this measurement."""
@@ -75,13 +94,21 @@ class FlameGraphOutput:
         return diff_svg(before.flamegraph, self.flamegraph, title)
 
     def diff_summary(
-        self, before: FlameGraphOutput, top: int = 10, *, width: int = 80, colour: bool = False
+        self,
+        before: FlameGraphOutput,
+        top: int = 10,
+        *,
+        width: int | None = None,
+        colour: bool = False,
     ) -> str:
-        """The largest changes from ``before`` to this measurement, by stack and by type."""
+        """The largest changes from ``before`` to this measurement, by stack and by type.
+
+        ``width`` is in columns; ``None`` is the terminal's width (``COLUMNS`` first).
+        """
         from allocative._render.diff import diff_text
         from allocative._render.table import Style
 
-        return diff_text(before.flamegraph, self.flamegraph, top, Style(width, colour))
+        return diff_text(before.flamegraph, self.flamegraph, top, Style.fitting(width, colour))
 
 
 class FlameGraphBuilder:
@@ -94,11 +121,21 @@ class FlameGraphBuilder:
     def __init__(
         self, *, allocator_overhead: bool = False, max_depth: int = DEFAULT_MAX_DEPTH
     ) -> None:
-        self._visitor: FrameVisitor | None = FrameVisitor(
-            allocator_overhead=allocator_overhead, max_depth=max_depth
-        )
+        self._engine = _engine.engine()
+        self._visitor: _Measurer | None
+        if self._engine.name == _engine.COMPILED:
+            from allocative import _core
 
-    def _live(self) -> FrameVisitor:
+            self._visitor = _core.Engine(
+                frames=True,
+                allocator_overhead=allocator_overhead,
+                max_depth=max_depth,
+                custom=_registry.snapshot(),
+            )
+        else:
+            self._visitor = FrameVisitor(allocator_overhead=allocator_overhead, max_depth=max_depth)
+
+    def _live(self) -> _Measurer:
         if self._visitor is None:
             raise RuntimeError("FlameGraphBuilder.finish() was already called")
         return self._visitor
@@ -116,5 +153,15 @@ class FlameGraphBuilder:
         """The flame graph and warnings; the builder keeps no reference to anything measured."""
         visitor = self._live()
         self._visitor = None
-        visitor.release()
-        return FlameGraphOutput(visitor.graph, visitor.finish_warnings())
+        graph, warnings = visitor.finish()
+        notice = self._engine.notice
+        if notice is not None:
+            warnings.insert(0, notice)
+        return FlameGraphOutput(graph, warnings, engine=self._engine.name)
+
+
+class _Measurer(Protocol):
+    """What FlameGraphBuilder asks of an engine's flame graph visitor."""
+
+    def visit_root(self, value: object, name: str | None, /) -> None: ...
+    def finish(self) -> tuple[FlameGraph, list[str]]: ...

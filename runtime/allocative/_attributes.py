@@ -80,6 +80,21 @@ class Attributes:
         self._var_items = _var_items(tp) if offset < 0 else None
 
     @property
+    def slots(self) -> tuple[tuple[str, types.MemberDescriptorType], ...]:
+        """Each slot as (name as declared, its member descriptor)."""
+        return self._slots
+
+    @property
+    def key_names(self) -> tuple[str, ...]:
+        """The names in the class's shared keys when it was resolved, by slot index."""
+        return self._key_names
+
+    @property
+    def dict_offset(self) -> int:
+        """Where an instance keeps a ``__dict__`` pointer of its own (> 0), or <= 0."""
+        return self._dict_offset
+
+    @property
     def has_dict_pointer(self) -> bool:
         """Whether instances keep a ``__dict__`` pointer at a fixed offset (exceptions...)."""
         return self._dict_offset != 0

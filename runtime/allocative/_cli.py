@@ -14,7 +14,8 @@ from typing import NoReturn, TextIO
 from allocative._api import FlameGraphBuilder, FlameGraphOutput
 from allocative._render.errors import EmptyGraph, MalformedFolded, MissingDependency
 from allocative._render.progress import Progress
-from allocative._render.target import Target, TargetError
+from allocative._render.table import MIN_WIDTH
+from allocative._render.target import NotData, Target, TargetError
 
 FORMATS = ("table", "svg", "speedscope", "json", "folded")
 SUFFIXES = {".svg": "svg", ".speedscope.json": "speedscope", ".json": "json", ".folded": "folded"}
@@ -33,6 +34,7 @@ class Exit(IntEnum):
     BAD_TARGET = 8
     CANNOT_WRITE = 9
     MISSING_DEPENDENCY = 10
+    NOT_DATA = 11
     INTERRUPTED = 130
 
 
@@ -99,12 +101,13 @@ def choose_format(given: str | None, output: str | None) -> str:
     return "table"
 
 
-def rendered(output: FlameGraphOutput, form: str, title: str, top: int, colour: bool) -> str:
-    """``output`` in format ``form``."""
+def rendered(output: FlameGraphOutput, form: str, args: argparse.Namespace, colour: bool) -> str:
+    """``output`` in format ``form``, with the title, rows and width that ``args`` ask for."""
     if output.total_size == 0:
         raise EmptyGraph("the flame graph is empty: no stack holds any bytes")
+    title, top = args.title or args.default_title, args.top
     renderers: dict[str, Callable[[], str]] = {
-        "table": lambda: output.summary(top, colour=colour),
+        "table": lambda: output.summary(top, width=args.width, colour=colour),
         "svg": lambda: output.svg(title),
         "speedscope": lambda: output.speedscope(title),
         "json": output.to_json,
@@ -117,8 +120,8 @@ def emit(output: FlameGraphOutput, args: argparse.Namespace, title: str) -> None
     """Render ``output`` as ``args`` ask and write it."""
     form = choose_format(args.format, args.output)
     to_terminal = args.output in (None, "-") and wants_colour(sys.stdout)
-    text = rendered(output, form, args.title or title, args.top, to_terminal)
-    write_output(args.output, text)
+    args.default_title = title
+    write_output(args.output, rendered(output, form, args, to_terminal))
 
 
 # -- the commands -----------------------------------------------------------------------
@@ -144,7 +147,8 @@ def diff(args: argparse.Namespace) -> None:
     """
     before, after = read_measurement(args.before), read_measurement(args.after)
     table_stream = sys.stderr if args.output == "-" else sys.stdout
-    table = after.diff_summary(before, args.top, colour=wants_colour(table_stream))
+    colour = wants_colour(table_stream)
+    table = after.diff_summary(before, args.top, width=args.width, colour=colour)
     if args.output is not None:
         title = args.title or f"{Path(args.before).name} -> {Path(args.after).name}"
         write_output(args.output, after.diff_svg(before, title))
@@ -162,14 +166,23 @@ def measure(args: argparse.Namespace) -> None:
         target = Target.parse(args.target)
         with Progress(f"loading {args.target}", sys.stderr):
             value = target.resolve()
+    except NotData as error:
+        raise CliError(str(error), Exit.NOT_DATA) from None
     except TargetError as error:
         code = Exit.IMPORT_FAILED if error.importing else Exit.BAD_TARGET
         raise CliError(str(error), code) from None
+    kind = type(value).__name__
     with Progress("measuring", sys.stderr):
         builder = FlameGraphBuilder(allocator_overhead=args.allocator_overhead)
         builder.visit_root(value)
         del value
         output = builder.finish()
+    if output.total_size == 0:
+        message = (
+            f"{args.target!r} ({kind}) holds no bytes of its own: the interpreter shares it "
+            "(None, booleans, small ints, interned strings and Enum members count zero)"
+        )
+        raise CliError(message, Exit.EMPTY)
     emit(output, args, args.target)
 
 
@@ -187,6 +200,20 @@ def _add_top(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--top", type=int, default=10, metavar="N", help="rows per table (default: 10)"
     )
+    parser.add_argument(
+        "--width",
+        type=_width,
+        metavar="COLUMNS",
+        help="width of the tables (default: the terminal's, or $COLUMNS)",
+    )
+
+
+def _width(text: str) -> int:
+    """A ``--width`` value: a whole number of columns, at least :data:`MIN_WIDTH`."""
+    if not text.isdigit() or int(text) < MIN_WIDTH:
+        message = f"must be a number of columns, at least {MIN_WIDTH}, not {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    return int(text)
 
 
 def _command(

@@ -502,6 +502,11 @@ class FrameVisitor(Visitor):
         self._node, self._depth = node, depth
         self._expand_now(kind, value)
 
+    def finish(self) -> tuple[FlameGraph, list[str]]:
+        """The flame graph and warnings, once every reference to measured objects is dropped."""
+        self.release()
+        return self.graph, self.finish_warnings()
+
     def release(self) -> None:
         """Drop every reference to measured objects."""
         self._roots.clear()
@@ -510,13 +515,7 @@ class FrameVisitor(Visitor):
 
     def finish_warnings(self) -> list[str]:
         """All warnings of the measurement, reflective types first."""
-        notes = self._finish_warnings()
-        if self.truncated:
-            notes.append(
-                f"stacks deeper than {self._max_depth} frames were folded into "
-                f"the frame at that depth"
-            )
-        return notes
+        return self._finish_warnings(self.truncated, self._max_depth)
 
 
 _ELEMENTS: Final = cast(Expand, FrameVisitor._elements)

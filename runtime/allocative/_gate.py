@@ -24,6 +24,14 @@ def _refusal() -> str:
     """Why raw reads are off here, or ``""`` when they are allowed."""
     if os.environ.get("ALLOCATIVE_RAW_READS", "1") == "0":
         return "ALLOCATIVE_RAW_READS=0 is set"
+    return untested_interpreter()
+
+
+def untested_interpreter() -> str:
+    """Why this interpreter's layout is not one the tests pin, or ``""`` when it is.
+
+    The compiled engine's build asks this too: it is built only where it may read.
+    """
     if sys.implementation.name != "cpython":
         return f"{sys.implementation.name} is not CPython"
     if sys.version_info[:2] not in TESTED_VERSIONS:

@@ -78,9 +78,6 @@ def instance_kind(tp: type, name: str, registered: Method | None) -> Kind:
     )
     kind.fixed_size = has_fixed_size(tp, size)
     kind.instances = instances
-    if registered is None and kind.fixed_size and instances.plain:
-        kind.method = method  # runs of its instances may be measured a column at a time
-        kind.storage = storage
     return kind
 
 
@@ -173,15 +170,21 @@ class Instances:
         return self._attributes
 
     @property
-    def plain(self) -> bool:
-        """Whether the method alone reaches everything but the attribute storage: no
-        built-in part, no ``__dict__`` pointer of its own, not opaque."""
-        return (
-            self._method is not None
-            and not self._opaque
-            and self._builtin is None
-            and not self._attributes.has_dict_pointer
-        )
+    def method(self) -> Method | None:
+        """The method (or registered function) that visits the declared fields."""
+        return self._method
+
+    @property
+    def complete(self) -> bool:
+        """Whether the method is known to visit everything an instance can hold
+        without a ``__dict__`` object (then instances need no other look)."""
+        return self._complete
+
+    @property
+    def attributes_only(self) -> bool:
+        """Whether an instance is measured by its attributes alone: no method, no
+        built-in part, no declared fields to read first."""
+        return self._method is None and self._builtin is None and not self._declared and RAW_READS
 
     def expand(self, visitor: Visitor, value: Any) -> None:
         """Measure what ``value`` refers to; its own bytes are already counted."""

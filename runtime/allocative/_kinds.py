@@ -40,9 +40,7 @@ class Kind:
     """Everything the visitor needs to measure one type's objects.
 
     ``fixed_size`` says that ``size`` is the same for every object of the type.
-    ``method`` is the type's own ``__allocative__`` function when runs of its
-    instances may be measured a column at a time (``_columns``); such instances
-    have a fixed size and ``storage`` reads where their attribute values are.
+    ``instances`` is how a class's instances are measured (``_instances``).
     """
 
     __slots__ = (
@@ -51,11 +49,9 @@ class Kind:
         "expand",
         "fixed_size",
         "instances",
-        "method",
         "name",
         "reflective",
         "size",
-        "storage",
         "unused",
         "zero",
     )
@@ -82,8 +78,6 @@ class Kind:
         self.reflective = reflective
         self.fixed_size = False
         self.instances: Instances | None = None
-        self.method: object = None
-        self.storage: _layout.InstanceStorage | None = None
 
     def with_expand(self, expand: Expand) -> Kind:
         """A copy of this kind that expands its objects with ``expand``."""

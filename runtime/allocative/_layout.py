@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import ctypes
 import sys
-from collections.abc import Callable, Iterable
-from itertools import repeat
-from operator import add, and_, rshift
+from collections.abc import Callable
 from typing import Any, Final, cast
 
 from allocative._gate import RAW_READS
@@ -57,16 +55,6 @@ def _word(address: int) -> int:
 def round_up(n: int, to: int) -> int:
     """``n`` rounded up to a multiple of ``to``."""
     return (n + to - 1) // to * to
-
-
-def words_at(objects: Iterable[object], word: int) -> Iterable[int]:
-    """Word number ``word`` of each object (negative: before it), read in C."""
-    return map(WORDS.__getitem__, map(add, map(rshift, map(id, objects), repeat(3)), repeat(word)))
-
-
-def any_split_dict(dicts: list[dict[object, object]]) -> bool:
-    """Whether any of ``dicts`` is a split table (an instance's materialised ``__dict__``)."""
-    return any(words_at(dicts, DICT_VALUES_WORD))
 
 
 def is_interned(s: str) -> bool:
@@ -255,6 +243,14 @@ class InstanceStorage:
         else:
             self.values_bytes = self._values_array_bytes
 
+    @property
+    def model(self) -> tuple[int, tuple[int, ...], int, bool]:
+        """How values bytes are computed, for the compiled engine: 1 for a 3.11/3.12 values
+        array (bytes by prefix byte), 2 for 3.13 inline values, 0 for none; the bytes by
+        prefix, the settled capacity and whether the class settled."""
+        kind = (2 if self._inline else 0) if VERSION >= (3, 13) else 1
+        return kind, self._array_bytes, self._steady_capacity, self._settled
+
     def dict_address(self, obj: object) -> int:
         """Address of a materialised ``__dict__`` object, or 0 when there is none."""
         word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
@@ -289,30 +285,6 @@ class InstanceStorage:
         address = WORDS[(values >> 3) + index]
         return object_at(address) if address else None
 
-    def values_total(self, objs: list[object], addresses: list[int]) -> int | None:
-        """``values_bytes`` summed over ``objs``, read in C where the layout allows; None
-        when any of them has a materialised ``__dict__``. ``addresses`` are their ids >> 3."""
-        if VERSION == (3, 12):
-            tagged = list(map(WORDS.__getitem__, map(add, addresses, repeat(_DICT_POINTER_WORD))))
-            if sum(map(and_, tagged, repeat(1))) != len(tagged):
-                return None  # some word is a dict pointer, not a tagged values pointer
-            return sum(map(self._array_bytes.__getitem__, map(BYTES.__getitem__, tagged)))
-        if VERSION == (3, 11):
-            # A 3.11 instance has a values pointer until its ``__dict__`` is made, which
-            # takes the values over and clears the pointer.
-            pointers = list(map(WORDS.__getitem__, map(add, addresses, repeat(_VALUES_WORD_311))))
-            if 0 not in pointers:
-                prefixes = map(BYTES.__getitem__, map(add, pointers, repeat(-1)))
-                return sum(map(self._array_bytes.__getitem__, prefixes))
-        if any(map(WORDS.__getitem__, map(add, addresses, repeat(_DICT_POINTER_WORD)))):
-            return None
-        if VERSION >= (3, 13) and self.values_bytes == self._inline_values_bytes and self._settled:
-            starts = map(add, map(id, objs), repeat(self._basicsize))
-            capacities = bytes(map(BYTES.__getitem__, starts))
-            if max(capacities, default=0) <= self._steady_capacity:
-                return sum(map(_INLINE_VALUES_SIZES.__getitem__, capacities))
-        return sum(map(self.values_bytes, objs))
-
     def _values_array_bytes(self, obj: object) -> int:
         """3.11: the values array the word before the ``__dict__`` pointer points at."""
         values = WORDS[(id(obj) >> 3) + _VALUES_WORD_311]
@@ -345,7 +317,3 @@ class InstanceStorage:
         those the middle candidate is the expected value.
         """
         return self._steady_capacity if prefix == self._steady_prefix else prefix - 6
-
-
-_INLINE_VALUES_SIZES: Final = tuple(_inline_values_size(capacity) for capacity in range(_PREFIXES))
-"""Bytes of 3.13 inline values by their capacity byte."""

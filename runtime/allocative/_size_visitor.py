@@ -7,18 +7,14 @@ dynamic path, so a lying annotation costs speed, never exactness.
 
 from __future__ import annotations
 
-from itertools import islice, repeat
-from operator import rshift
 from sys import getrefcount
 from typing import Any, Final, cast
 
-from allocative._columns import COLUMN_EXCLUSIVE_REFS, measure_items, measure_run
 from allocative._kinds import (
     BUILTIN_KINDS,
     GC_HEADER,
     Expand,
     Kind,
-    expand_dict,
     expand_items,
     int_size,
 )
@@ -29,7 +25,6 @@ from allocative._layout import (
     STR_STATE_OFFSET,
     WORDS,
 )
-from allocative._plans import Plan, covers_attributes, plan_of
 from allocative._visitor import (
     BULK_EXCLUSIVE_REFS,
     ENTRY_EXCLUSIVE_REFS,
@@ -46,9 +41,6 @@ _DICT: Final = BUILTIN_KINDS[dict]
 _FLOAT_BYTES: Final = BUILTIN_KINDS[float].size(0.5)
 _BULK_MIN: Final = 8
 _ONLY_FLOATS: Final = frozenset([float])
-_RUN_MIN: Final = 64
-"""Containers this long whose first element has a plan are visited in runs (``_columns``)."""
-_RUN: Final = 2048
 
 
 class SizeVisitor(Visitor):
@@ -67,12 +59,10 @@ class SizeVisitor(Visitor):
         return self.total
 
     def _kind(self, tp: type) -> Kind:
-        """The kind for ``tp``; containers expand with :meth:`_elements` or :meth:`_items`."""
+        """The kind for ``tp``; containers of elements expand with :meth:`_elements`."""
         kind = super()._kind(tp)
         if kind.expand is expand_items:
             kind = self._kinds[tp] = kind.with_expand(_ELEMENTS)
-        elif kind.expand is expand_dict:
-            kind = self._kinds[tp] = kind.with_expand(_ITEMS)
         return kind
 
     # -- dynamic visits -----------------------------------------------------------
@@ -334,67 +324,13 @@ class SizeVisitor(Visitor):
         self._expand_now(entry[0], entry[1])
 
     def _elements(self, items: Any) -> None:
-        """Visit a container's elements: runs of records a column at a time, others one by one."""
+        """Visit a container's elements, one by one (see :meth:`_each`)."""
         if self._slow or self._inline >= INLINE_DEPTH:
             visit = self.visit_item
             for element in items:
                 visit(element)
             return
-        plan = self._plan_of_first(items) if len(items) >= _RUN_MIN else None
-        if plan is not None:
-            self._runs(items, plan[0], plan[1])
-        else:
-            self._each(items, EXCLUSIVE_REFS)
-
-    def _items(self, value: dict[Any, Any]) -> None:
-        """Visit a dict's keys and values; values that are records go in runs (:meth:`_runs`)."""
-        if self._slow or self._inline >= INLINE_DEPTH or len(value) < _RUN_MIN:
-            expand_dict(self, value)
-            return
-        plan = self._plan_of_first(value.values())
-        if plan is None:
-            expand_dict(self, value)
-            return
-        # Copies, so that a dict changed during the walk changes nothing here: each key and
-        # value has one more reference (the copy's), which the bounds below allow for.
-        keys, values = list(value), list(value.values())
-        measure_items(self, keys)
-        del keys
-        self._runs(values, plan[0], plan[1], held=1)
-
-    def _plan_of_first(self, items: Any) -> tuple[Kind, Plan] | None:
-        """The kind and plan of ``items``' first element, when runs may be used for them."""
-        if not COLUMN_EXCLUSIVE_REFS:
-            return None
-        first = next(iter(items))
-        kind = self._kinds.get(type(first)) or self._kind(type(first))
-        plan = plan_of(kind.method) if kind.method is not None else None
-        if plan is None or not covers_attributes(kind, plan):
-            return None
-        return kind, plan
-
-    def _runs(self, items: Any, kind: Kind, plan: Plan, held: int = 0) -> None:
-        """Visit ``items`` in runs of up to ``_RUN`` elements, a column at a time where
-        a run is all of ``kind``'s type with one owner each (``_columns``). ``held``:
-        references to each element that the caller holds besides its container."""
-        tp = type(next(iter(items)))
-        elements = iter(items)
-        storage = kind.storage
-        exclusive = COLUMN_EXCLUSIVE_REFS + held
-        while run := list(islice(elements, _RUN)):
-            if set(map(type, run)) == {tp} and max(map(getrefcount, run)) <= exclusive:
-                ids = list(map(id, run))
-                values = (
-                    0
-                    if storage is None
-                    else storage.values_total(run, list(map(rshift, ids, repeat(3))))
-                )
-                if values is not None and measure_run(
-                    self, len(run) * kind.size(run[0]) + values, plan, run, ids
-                ):
-                    continue
-            # ``run`` holds one more reference to each element than the container's loop.
-            self._each(run, EXCLUSIVE_REFS + 1 + held)
+        self._each(items, EXCLUSIVE_REFS)
 
     def _each(self, items: Any, exclusive: int) -> None:
         """Visit a container's elements by their run-time types, one by one.
@@ -442,7 +378,6 @@ class SizeVisitor(Visitor):
 
 
 _ELEMENTS: Final = cast(Expand, SizeVisitor._elements)
-_ITEMS: Final = cast(Expand, SizeVisitor._items)
 
 
 def _visit_any(visitor: SizeVisitor, name: str, value: object) -> None:

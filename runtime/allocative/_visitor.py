@@ -260,7 +260,7 @@ class Visitor:
         """
         self._promote()
         self._close_to(base, None)
-        copy = _kinds.contents_copy(value) if _is_mutation(error) else None
+        copy = _kinds.contents_copy(value) if is_mutation(error) else None
         if copy is not None:
             self._note(f"{self._where(kind)}: {CHANGED}")
             _kinds.expand_contents(self, copy)
@@ -280,7 +280,7 @@ class Visitor:
         What the loop counted before it raised is skipped; the frames the caller
         set up for the container stay in place.
         """
-        if not _is_mutation(error):
+        if not is_mutation(error):
             raise error
         self._promote()
         copy = _kinds.contents_copy(value)
@@ -355,25 +355,40 @@ class Visitor:
         counts[1] += size
 
     def _overhead_of(self, kind: Kind, value: object, size: int) -> int:
-        blocks = kind.blocks(value) if kind.blocks is not None else (size,)
-        return sum(allocator_rounding(block) for block in blocks)
+        return overhead_of(kind, value, size)
 
-    def _finish_warnings(self) -> list[str]:
-        """Every warning once, with how many times it happened when more than once."""
-        notes = [] if RAW_READS else [GATED_WARNING]
-        notes += [
-            f"{name}: no __allocative__; measured by its attributes "
-            f"({count:,} objects, {size:,} bytes)"
-            for name, (count, size) in sorted(self._reflected.items())
-        ]
-        notes += [
-            message if count == 1 else f"{message} ({count:,} times)"
-            for message, count in self._notes.items()
-        ]
-        return notes
+    def _finish_warnings(self, truncated: bool = False, max_depth: int = 0) -> list[str]:
+        return finish_warnings(self._reflected, self._notes, truncated, max_depth)
 
 
-def _is_mutation(error: Exception) -> bool:
+def overhead_of(kind: Kind, value: object, size: int) -> int:
+    """Bytes the allocator adds to the blocks of ``value`` (``size`` bytes in all)."""
+    blocks = kind.blocks(value) if kind.blocks is not None else (size,)
+    return sum(allocator_rounding(block) for block in blocks)
+
+
+def finish_warnings(
+    reflected: dict[str, list[int]], notes: dict[str, int], truncated: bool, max_depth: int
+) -> list[str]:
+    """Every warning of a measurement once, with how many times it happened when more
+    than once: the engine's mode first, then types measured by their attributes."""
+    found = [] if RAW_READS else [GATED_WARNING]
+    found += [
+        f"{name}: no __allocative__; measured by its attributes ({count:,} objects, {size:,} bytes)"
+        for name, (count, size) in sorted(reflected.items())
+    ]
+    found += [
+        message if count == 1 else f"{message} ({count:,} times)"
+        for message, count in notes.items()
+    ]
+    if truncated:
+        found.append(
+            f"stacks deeper than {max_depth} frames were folded into the frame at that depth"
+        )
+    return found
+
+
+def is_mutation(error: BaseException) -> bool:
     """Whether ``error`` is a built-in container's complaint that it changed while iterated."""
     message = str(error)
     return isinstance(error, RuntimeError) and ("changed" in message or "mutated" in message)

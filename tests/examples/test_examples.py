@@ -116,4 +116,6 @@ def test_screenshot_writes_a_png_of_the_drawing(tmp_path: Path) -> None:
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    root = ET.parse(svg).getroot()
     assert (width, height) == screenshot.svg_size(svg.read_text("utf-8"))
+    assert (width, height) == (int(root.get("width", "0")), int(root.get("height", "0")))

@@ -15,6 +15,8 @@ PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 SHIPPED = [
     "pyproject.toml",
     "README.md",
+    "hatch_build.py",
+    "build_core.py",
     ".pre-commit-hooks.yaml",
     "allocative_gen",
     "runtime",
@@ -51,7 +53,8 @@ def hook_repository(tmp_path: Path) -> tuple[Path, str]:
     for name in SHIPPED:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, repo / name, ignore=shutil.ignore_patterns("__pycache__"))
+            ignore = shutil.ignore_patterns("__pycache__", "_core.*.so")  # built per checkout
+            shutil.copytree(source, repo / name, ignore=ignore)
         else:
             shutil.copy(source, repo / name)
     git(repo, "init", "-q")

@@ -42,9 +42,13 @@ WARNINGS = ["Blob: no __allocative__; measured reflectively (1 objects, 112 byte
 
 @pytest.fixture
 def order() -> FlameGraphOutput:
-    """A small measurement with user types, built-ins, fields, gaps and memory outside the heap."""
+    """A small measurement with user types, built-ins, fields, gaps and memory outside the heap.
+
+    It carries a warning and, like a live measurement, names the engine that measured.
+    """
     output = FlameGraphOutput.from_folded(ORDER_FOLDED)
     output.warnings.extend(WARNINGS)
+    output.engine = "python"
     return output
 
 

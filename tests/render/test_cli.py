@@ -131,6 +131,18 @@ def test_render_reads_standard_input(
             Exit.CANNOT_WRITE,
             "/no/such/dir/x.svg: cannot write: No such file or directory",
         ),
+        (
+            "a 1\n",
+            ["render", "{file}", "--width", "59"],
+            Exit.USAGE,
+            "argument --width: must be a number of columns, at least 60, not '59'",
+        ),
+        (
+            "a 1\n",
+            ["diff", "{file}", "{file}", "--width", "wide"],
+            Exit.USAGE,
+            "argument --width: must be a number of columns, at least 60, not 'wide'",
+        ),
     ],
 )
 def test_user_mistakes_print_one_line_and_exit_with_their_code(
@@ -191,6 +203,216 @@ def test_measure_imports_evaluates_and_renders(
     code, out, _ = run(capsys, "measure", "cli_target_mod:make()", "--format", "table")
     assert code == 0
     assert "Total: " in out
+
+
+TARGETS = """\
+import json as submodule
+
+FLAG = True
+
+def build():
+    return {"k": "v" * 100}
+
+def build_for(name):
+    return {name: 1}
+
+class Book:
+    def __init__(self):
+        self.orders = [1.5]
+
+class Ledger:
+    def __init__(self, size):
+        self.size = size
+
+def rows():
+    yield 1
+
+async def fetch():
+    return 1
+
+async def stream():
+    yield 1
+
+def nothing():
+    pass
+
+def maker():
+    return build
+
+def kind():
+    return Book
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "code", "message"),
+    [
+        (
+            "build",
+            Exit.NOT_DATA,
+            "'targets:build' is a function: measure what it returns with 'targets:build()'",
+        ),
+        (
+            "build_for",
+            Exit.NOT_DATA,
+            "'targets:build_for' is a function that takes arguments: "
+            "measure what it returns with a factory that takes none",
+        ),
+        (
+            "Book",
+            Exit.NOT_DATA,
+            "'targets:Book' is a class, not an instance: "
+            "measure one with 'targets:Book()' if it takes no arguments",
+        ),
+        (
+            "Ledger",
+            Exit.NOT_DATA,
+            "'targets:Ledger' is a class, not an instance: measure one with a factory",
+        ),
+        (
+            "submodule",
+            Exit.NOT_DATA,
+            "'targets:submodule' is a module: name an object in it, as 'json:NAME'",
+        ),
+        (
+            "rows",
+            Exit.NOT_DATA,
+            "'targets:rows' is a generator function: a generator holds no data until it runs; "
+            "measure a factory that returns a list of what it yields",
+        ),
+        (
+            "rows()",
+            Exit.NOT_DATA,
+            "'targets:rows()' returned a generator: a generator holds no data until it runs; "
+            "measure a factory that returns a list of what it yields",
+        ),
+        (
+            "fetch",
+            Exit.NOT_DATA,
+            "'targets:fetch' is an async function: measure cannot await it; "
+            "measure a plain factory that returns the awaited result",
+        ),
+        (
+            "fetch()",
+            Exit.NOT_DATA,
+            "'targets:fetch()' returned a coroutine: measure cannot await it; "
+            "measure a plain factory that returns the awaited result",
+        ),
+        (
+            "stream()",
+            Exit.NOT_DATA,
+            "'targets:stream()' returned an async generator: measure cannot await it; "
+            "measure a plain factory that returns the awaited result",
+        ),
+        (
+            "nothing()",
+            Exit.NOT_DATA,
+            "'targets:nothing()' returned None: does it end with a return statement?",
+        ),
+        (
+            "maker()",
+            Exit.NOT_DATA,
+            "'targets:maker()' returned a function, which holds no data: return the object",
+        ),
+        (
+            "kind()",
+            Exit.NOT_DATA,
+            "'targets:kind()' returned a class, which holds no data: return the object",
+        ),
+        (
+            "FLAG",
+            Exit.EMPTY,
+            "'targets:FLAG' (bool) holds no bytes of its own: the interpreter shares it "
+            "(None, booleans, small ints, interned strings and Enum members count zero)",
+        ),
+    ],
+)
+def test_measure_says_when_the_target_is_not_data(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    recwarn: pytest.WarningsRecorder,
+    target: str,
+    code: Exit,
+    message: str,
+) -> None:
+    """A function without ``()``, a class, a module, a generator...: one line saying what to do."""
+    (tmp_path / "targets.py").write_text(TARGETS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "targets", raising=False)
+    result, out, err = run(capsys, "measure", f"targets:{target}")
+    assert (result, out) == (code, "")
+    assert err == f"allocative: error: {message}\n"
+    assert [str(warning.message) for warning in recwarn] == []
+
+
+def test_measure_of_a_factory_and_of_an_instance_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fixes the messages suggest work: ``build()`` and ``Book()`` measure their results."""
+    (tmp_path / "targets.py").write_text(TARGETS, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.delitem(sys.modules, "targets", raising=False)
+    for target in ("targets:build()", "targets:Book()"):
+        code, out, _ = run(capsys, "measure", target, "-f", "folded")
+        assert code == Exit.OK
+        assert out.startswith(("dict", "Book"))
+
+
+BIDS = "Exchange;bids;dict;value;PriceLevel;orders;list;Order;__dict__"
+
+
+@pytest.mark.parametrize(
+    ("command", "narrow", "wide"),
+    [
+        ("render", "37.5%  Exchange;bids;...;list;Order;__dict__", f"37.5%  {BIDS}"),
+        ("diff", "4.0 KiB  Exchange;bids;...;__dict__", f"4.0 KiB  {BIDS}"),
+    ],
+)
+def test_width_sets_the_tables_width(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    narrow: str,
+    wide: str,
+) -> None:
+    """``--width`` sets the tables' width; without it they follow ``COLUMNS`` (or the terminal)."""
+    before, after = tmp_path / "before.folded", tmp_path / "after.folded"
+    before.write_text(f"{BIDS} 2048\n{BIDS.replace('bids', 'asks')} 2048\n", "utf-8")
+    after.write_text(f"{BIDS} 4096\n{BIDS.replace('bids', 'asks')} 6826\n", "utf-8")
+    argv = ["render", str(after)] if command == "render" else ["diff", str(before), str(after)]
+    for columns, width, expected in (
+        ("61", [], narrow),
+        ("200", ["--width", "61"], narrow),
+        ("61", ["--width", "150"], wide),
+    ):
+        monkeypatch.setenv("COLUMNS", columns)
+        code, out, _ = run(capsys, *argv, *width)
+        assert code == Exit.OK
+        assert next(line for line in out.splitlines() if "bids" in line).endswith(expected)
+
+
+def test_measure_tables_follow_the_width(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``measure``'s table takes ``--width`` too."""
+    (tmp_path / "wide_target.py").write_text(
+        "class PriceLevelOfAnOrderBookWithAClassNameLongerThanATableRow:\n"
+        "    def __init__(self):\n        self.orders = [[1.5] * 9] * 3\n"
+        "def book():\n"
+        "    return {'bids': PriceLevelOfAnOrderBookWithAClassNameLongerThanATableRow()}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setenv("COLUMNS", "200")
+    for width in (61, 90):
+        code, out, _ = run(capsys, "measure", "wide_target:book()", "--width", str(width))
+        assert code == Exit.OK
+        assert max(map(len, out.splitlines())) == width
 
 
 def test_measure_reports_a_failing_module_import_in_one_line(

@@ -16,15 +16,17 @@ from tests.render.conftest import GOLDEN, ORDER_AFTER_FOLDED, ORDER_FOLDED, WARN
 RENDERERS: dict[str, Callable[[FlameGraphOutput], str]] = {
     "order.svg": lambda output: output.svg(title="Order"),
     "order.speedscope.json": lambda output: output.speedscope("order"),
-    "order.table.txt": lambda output: output.summary(),
-    "order.table.ansi": lambda output: output.summary(top=3, colour=True),
+    "order.table.txt": lambda output: output.summary(width=80),
+    "order.table.ansi": lambda output: output.summary(top=3, width=80, colour=True),
     "order.json": lambda output: output.to_json(),
 }
 
 
 def measurement(text: str, warnings: list[str]) -> FlameGraphOutput:
+    """The measurement of folded ``text`` with ``warnings``, as the python engine reports it."""
     output = FlameGraphOutput.from_folded(text)
     output.warnings.extend(warnings)
+    output.engine = "python"
     return output
 
 
@@ -47,5 +49,5 @@ def test_diff_outputs_match_golden() -> None:
     """The diff table and the differential SVG of before/after orders match their goldens."""
     before = measurement(ORDER_FOLDED, [])
     after = measurement(ORDER_AFTER_FOLDED, [])
-    assert_golden(GOLDEN / "order.diff.txt", after.diff_summary(before))
+    assert_golden(GOLDEN / "order.diff.txt", after.diff_summary(before, width=80))
     assert_golden(GOLDEN / "order.diff.svg", after.diff_svg(before, title="Order: before -> after"))

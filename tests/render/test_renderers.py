@@ -11,7 +11,7 @@ import pytest
 from allocative import EmptyGraph, FlameGraphOutput
 from allocative._flamegraph import FlameGraph
 from allocative._render.diff import combine
-from allocative._render.table import shorten_stack
+from allocative._render.summary import MAX_WARNINGS
 
 
 def test_speedscope_samples_are_the_stacks_weighted_by_bytes(order: FlameGraphOutput) -> None:
@@ -54,14 +54,27 @@ def test_json_tree_of_a_deep_chain_needs_no_recursion() -> None:
     assert text.count('"name": "next"') == 50_000
 
 
-def test_summary_fits_80_columns() -> None:
-    """Long stacks and warnings are cut or wrapped so no line passes 80 columns."""
+@pytest.mark.parametrize(
+    ("width", "row"),
+    [
+        (60, "...LongTypeName;field_with_a_long_name"),
+        (80, "VeryLongTypeName;...eryLongTypeName;field_with_a_long_name"),
+        (100, "VeryLongTypeName;...d_with_a_long_name;VeryLongTypeName;field_with_a_long_name"),
+    ],
+)
+def test_summary_fits_the_width_asked(width: int, row: str) -> None:
+    """Long stacks and warnings are cut or wrapped so no line passes the width.
+
+    A stack keeps its root and its deepest frames, and the end of the next
+    frame if ten characters or more of it fit; or its end alone if even its
+    root and its last frame do not fit.
+    """
     graph = FlameGraph()
     graph.add_stack(["VeryLongTypeName", "field_with_a_long_name"] * 8, 1000)
     output = FlameGraphOutput(graph, ["w" * 30 + " " + "x" * 100 + " and some more words " * 5])
-    lines = output.summary().splitlines()
-    assert max(map(len, lines)) <= 80
-    assert any("%  VeryLongTypeName;...;" in line for line in lines)
+    lines = output.summary(width=width).splitlines()
+    assert max(map(len, lines)) <= width
+    assert lines[4] == f"      1000 B  100.0%  {row}"
 
 
 def test_summary_has_no_colour_unless_asked(order: FlameGraphOutput) -> None:
@@ -112,17 +125,12 @@ def test_importing_allocative_loads_no_renderer() -> None:
     assert result.stdout.strip() == "[]", result.stderr
 
 
-@pytest.mark.parametrize(
-    ("stack", "room", "expected"),
-    [
-        ("Root;a;b;c", 20, "Root;a;b;c"),
-        ("Catalogue;products;dict;value;Product;title;str", 31, "Catalogue;...;Product;title;str"),
-        ("Catalogue;an_extremely_long_field_name", 20, "...y_long_field_name"),
-    ],
-)
-def test_long_stacks_keep_their_root_and_deepest_frames(
-    stack: str, room: int, expected: str
-) -> None:
-    """Stacks are cut in the middle at frame boundaries, or from the left if a frame is too long."""
-    assert shorten_stack(stack, room) == expected
-    assert len(shorten_stack(stack, room)) <= room
+def test_summary_shows_the_first_warnings_and_counts_the_rest() -> None:
+    """A measurement with many warnings prints five of them and says how many more."""
+    output = FlameGraphOutput.from_folded("a;b 10\n")
+    output.warnings = [f"Class{i}.field is not visited" for i in range(12)]
+    text = output.summary(width=100)
+    assert "Warnings (12)" in text
+    assert "Class4.field" in text
+    assert "Class5.field" not in text
+    assert f"... and {12 - MAX_WARNINGS:,} more" in text

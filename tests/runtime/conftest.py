@@ -1,4 +1,7 @@
-"""Helpers for the accuracy tests: build a tree under ``tracemalloc`` and compare.
+"""Helpers for the runtime's tests: each engine in turn, and trees built under ``tracemalloc``.
+
+The ``engine`` fixture runs every test once per engine; a module whose tests
+are not measurements runs them once with ``engine = pytest.fixture(one_engine)``.
 
 Free lists (float, tuple, list, dict, dict keys; numpy's dimension cache)
 hand out memory that was allocated before tracing started, so an object taken
@@ -15,6 +18,10 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+
+import pytest
+
+from allocative import _engine, _gate
 
 T = TypeVar("T")
 
@@ -97,3 +104,37 @@ def traced(build: Callable[[], T]) -> tuple[T, int]:
 def warm(cls: type[T], *args: Any) -> list[T]:
     """Make enough instances of ``cls`` that its shared keys settle; keep them alive."""
     return [cls(*args) for _ in range(WARM_INSTANCES)]
+
+
+def engine_params() -> list[Any]:
+    """One ``pytest.param`` per engine that should measure on this interpreter.
+
+    The compiled engine is left out where the gate forbids raw reads (PyPy, a
+    free-threaded build, another version, ``ALLOCATIVE_RAW_READS=0``): there
+    it cannot run by design. Where it should run but cannot (not built, not
+    loading), its runs are skipped with the reason, so the lost coverage shows
+    in the summary.
+    """
+    params = [pytest.param(_engine.PYTHON, id=_engine.PYTHON)]
+    if _gate.RAW_READS:
+        problem = _engine.compiled_unavailable()
+        marks = [] if problem is None else [pytest.mark.skip(reason=f"compiled engine: {problem}")]
+        params.append(pytest.param(_engine.COMPILED, id=_engine.COMPILED, marks=marks))
+    return params
+
+
+@pytest.fixture(params=engine_params(), autouse=True)
+def engine(request: pytest.FixtureRequest) -> Iterator[_engine.Engine]:
+    """Every runtime test runs once with each engine measuring (see :func:`engine_params`).
+
+    A module whose tests are not measurements, or that compares the engines itself,
+    defines its own ``engine`` fixture (:func:`one_engine`) to run once.
+    """
+    with _engine.forced(request.param) as forced:
+        yield forced
+
+
+def one_engine() -> Iterator[None]:
+    """A module's ``engine`` fixture that runs its tests once, with the engine the process
+    chose: ``engine = pytest.fixture(one_engine)``."""
+    yield None

@@ -9,6 +9,7 @@ is also an item (a NamedTuple's) is counted where the method names it.
 from __future__ import annotations
 
 import collections
+import itertools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -79,14 +80,16 @@ def marked_and_unmarked(base: type) -> list[type]:
     return [marked, unmarked]
 
 
-_SPARE: list[object] = []
-"""Keeps a 2-tuple the builds take first: the harness's own tracemalloc read leaves one
+_SPARE: list[object] = [None] * 10_000
+"""Keeps a 2-tuple each build takes first: the harness's own tracemalloc read leaves one
 on the tuple free list, and the first 2-tuple a build makes (an exception's ``args``)
-would be that untraced block."""
+would be that untraced block. Slots are made beforehand: a list growing in a traced
+build would be counted."""
+_SPARES = itertools.count()
 
 
 def _spare_pair() -> None:
-    _SPARE.append(tuple([len(_SPARE), len(_SPARE)]))
+    _SPARE[next(_SPARES)] = tuple([None, None])
 
 
 BUILT_INS: dict[type, Callable[[int], tuple[Any, ...]]] = {

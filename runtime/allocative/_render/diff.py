@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable
 
 from allocative._flamegraph import FlameGraph
@@ -9,7 +10,8 @@ from allocative._render.colours import delta_fill
 from allocative._render.errors import EmptyGraph
 from allocative._render.frames import GAPS, human_bytes, owning_type, signed_bytes
 from allocative._render.layout import Frame, place, totals
-from allocative._render.svg import Geometry, draw, page_height
+from allocative._render.moves import EXPLANATION, Moves, describe, possible_moves, type_change
+from allocative._render.svg import Geometry, below, draw, notes_box, page_height
 from allocative._render.table import Style, change_rows
 from allocative._render.templating import render_template
 
@@ -58,6 +60,9 @@ def diff_svg(
     size = combined.total_size
     if size == 0:
         raise EmptyGraph("both flame graphs are empty: no stack holds any bytes")
+    moves = possible_moves(_own_bytes(before), _own_bytes(after))
+    notes = notes_box(f"Notes ({len(moves)})", [describe(item) for item in moves], geometry)
+    framed = below(notes, geometry)
     frames = place(combined, geometry.min_size(size))
 
     def change(frame: Frame) -> Change | None:
@@ -70,7 +75,7 @@ def diff_svg(
         sides = change(frame)
         return delta_fill(sides[1] - sides[0], largest) if sides else "rgb(215,215,215)"
 
-    drawn = draw(frames, geometry, fill, change, lambda frame: "#000")
+    drawn = draw(frames, framed, fill, change, lambda frame: "#000")
     old, new = changes[id(combined)]
     legend = [
         ("grew", delta_fill(1, 1)),
@@ -82,12 +87,13 @@ def diff_svg(
         mode="diff",
         title=title,
         subtitle=f"{_total_change(old, new)}; frames as wide as the larger side",
-        warnings=[],
+        engine="",
+        notes=notes,
         legend=legend,
         frames=drawn,
         total=size,
         geometry=geometry,
-        height=page_height(drawn, geometry),
+        height=page_height(drawn, framed),
     )
 
 
@@ -134,10 +140,31 @@ def diff_text(
     sections = [
         [style.heading(f"Total: {_total_change(sum(old.values()), sum(new.values()))}")],
         [style.heading(f"Gaps: {_total_change(old_gaps, new_gaps)}")],
-        [style.heading("Largest changes by stack (own bytes)"), *change_rows(stack_rows, style)],
+        [
+            style.heading("Largest changes by stack (own bytes)"),
+            *change_rows(stack_rows, style, stacks=True),
+        ],
         [
             style.heading("Largest changes by type"),
             *change_rows(_changes(_by_type(old), _by_type(new), count), style),
         ],
+        _moves(possible_moves(old, new), count, style),
     ]
-    return "\n\n".join("\n".join(lines) for lines in sections) + "\n"
+    return "\n\n".join("\n".join(lines) for lines in sections if lines) + "\n"
+
+
+MOVED_ROWS = 3
+"""Stacks that grew, and stacks that shrank, listed per type in the section of possible moves."""
+
+
+def _moves(found: list[Moves], count: int, style: Style) -> list[str]:
+    """Growth that may be shared objects counted at another stack before; nothing if none."""
+    if not found:
+        return []
+    lines = [style.heading("Growth that may have moved from another stack (shared objects)")]
+    for moves in found[:count]:
+        lines.append(f"  {type_change(moves)}")
+        rows = moves.grew[:MOVED_ROWS] + moves.shrank[:MOVED_ROWS]
+        lines += change_rows(rows, style, stacks=True)
+    explanation = textwrap.wrap(EXPLANATION, style.width - 2, break_on_hyphens=False)
+    return lines + [f"  {line}" for line in explanation]

@@ -11,14 +11,21 @@ from allocative._render.layout import ROOT_NAME, totals
 FORMAT_VERSION = 1
 
 
-def tree_json(graph: FlameGraph, warnings: Sequence[str] = ()) -> str:
-    """``{"version", "total", "warnings", "tree"}``; children by key, written without recursion.
+def tree_json(graph: FlameGraph, warnings: Sequence[str] = (), engine: str = "") -> str:
+    """``{"version", "total", "engine", "warnings", "tree"}``; children by key, no recursion.
+
+    ``engine`` is the engine that measured, empty when unknown.
 
     Each node is ``{"name", "value" (total bytes), "self" (own bytes), "children"}``.
     """
     sums = totals(graph)
     head = json.dumps(
-        {"version": FORMAT_VERSION, "total": sums[id(graph)], "warnings": list(warnings)},
+        {
+            "version": FORMAT_VERSION,
+            "total": sums[id(graph)],
+            "engine": engine,
+            "warnings": list(warnings),
+        },
         ensure_ascii=False,
     )
     parts = [head[:-1], ', "tree": ']

@@ -28,16 +28,27 @@ GAP_NAMES = {
 
 
 def summary_text(
-    graph: FlameGraph, warnings: Sequence[str] = (), count: int = 10, style: Style | None = None
+    graph: FlameGraph,
+    warnings: Sequence[str] = (),
+    count: int = 10,
+    style: Style | None = None,
+    engine: str = "",
 ) -> str:
-    """The summary of ``graph`` for a terminal, ``count`` rows per table."""
+    """The summary of ``graph`` for a terminal, ``count`` rows per table.
+
+    The header names the ``engine`` that measured, when it is known.
+    """
     style = style or Style()
     stacks = list(graph.stacks())
     total = sum(size for _, size in stacks)
     if total == 0:
         raise EmptyGraph("the flame graph is empty: no stack holds any bytes")
+    size = f"{human_bytes(total)} ({total:,} bytes)"
+    header = [style.heading(f"Total: {size} in {len(stacks):,} stacks")]
+    if engine:
+        header.append(f"Measured by the {engine} engine")
     sections = [
-        [style.heading(f"Total: {human_bytes(total)} ({total:,} bytes) in {len(stacks):,} stacks")],
+        header,
         _largest_stacks(stacks, total, count, style),
         _by_type(stacks, total, count, style),
         _by_field(stacks, total, count, style),
@@ -119,14 +130,21 @@ def _outside(stacks: list[Stack], total: int, style: Style) -> list[str]:
     return [style.heading(text)]
 
 
+MAX_WARNINGS = 5
+"""Warnings the summary prints; the others are counted (``FlameGraphOutput.warnings`` has all)."""
+
+
 def _warnings(warnings: Sequence[str], style: Style) -> list[str]:
     if not warnings:
         return []
     lines = [style.heading(f"Warnings ({len(warnings)})")]
-    for warning in warnings:
+    for warning in warnings[:MAX_WARNINGS]:
         wrapped = textwrap.wrap(warning, style.width - 4, break_on_hyphens=False)
         lines += [
             style.paint(f"  {'-' if i == 0 else ' '} {line}", YELLOW)
             for i, line in enumerate(wrapped)
         ]
+    hidden = len(warnings) - MAX_WARNINGS
+    if hidden > 0:
+        lines.append(style.paint(f"  ... and {hidden:,} more", YELLOW))
     return lines
