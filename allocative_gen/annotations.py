@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Final
 
 import libcst as cst
@@ -12,6 +13,7 @@ from allocative_gen.names import Names
 from allocative_gen.rules import (
     ANNOTATED,
     ELLIPSIS,
+    FINAL,
     NOT_FIELDS,
     OPTIONS,
     UNWRAPPED,
@@ -22,16 +24,20 @@ from allocative_gen.rules import (
 )
 
 _EMPTY_MODULE: Final = cst.Module(body=[])
+_TYPE_COMMENT: Final = re.compile(r"#\s*type:(.*)$")
+_IGNORE: Final = re.compile(r"ignore(\W|$)")
 
 
 @dataclass(frozen=True)
 class Annotation:
-    """What a field's annotation says: type, option, custom visit function, whether a field."""
+    """What a field's annotation says: type, option, custom visit function, whether a field,
+    and whether it is ``Final`` (a class-level ``Final`` with a value is a constant)."""
 
     type: TypeRef | None
     option: Option | None = None
     function: str | None = None
     is_field: bool = True
+    final: bool = False
 
 
 def read_annotation(node: cst.BaseExpression | None, names: Names) -> Annotation:
@@ -47,10 +53,45 @@ def read_annotation(node: cst.BaseExpression | None, names: Names) -> Annotation
         if base == ANNOTATED and args:
             return _annotated(args[0], args[1:], names)
         if base in UNWRAPPED and args:
-            return read_annotation(args[0], names)
-    elif canonical(names.qualified(node) or "") in NOT_FIELDS:
-        return Annotation(None, is_field=False)
+            inner = read_annotation(args[0], names)
+            return replace(inner, final=True) if base == FINAL else inner
+    else:
+        name = canonical(names.qualified(node) or "")
+        if name in NOT_FIELDS:
+            return Annotation(None, is_field=False)
+        if name == FINAL:
+            return Annotation(None, final=True)
     return Annotation(type_ref(node, names))
+
+
+def read_type_comment(comment: cst.Comment | None, names: Names) -> Annotation | None:
+    """The annotation a ``# type: <type>`` comment gives (None: no such comment)."""
+    expression = type_comment_expression(comment)
+    return None if expression is None else read_annotation(expression, names)
+
+
+def type_comment_expression(comment: cst.Comment | None) -> cst.BaseExpression | None:
+    """The type of a ``# type: <type>`` comment as an expression (``ignore`` is no type)."""
+    text = type_comment_text(comment)
+    if text is None:
+        return None
+    try:
+        return cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return None
+
+
+def type_comment_text(comment: cst.Comment | None) -> str | None:
+    """The text after ``# type:`` in a type comment, up to a further comment; None if none."""
+    if comment is None:
+        return None
+    match = _TYPE_COMMENT.match(comment.value)
+    if match is None:
+        return None
+    text = match.group(1).split("#")[0].strip()
+    if not text or _IGNORE.match(text):
+        return None
+    return text
 
 
 def type_ref(node: cst.BaseExpression, names: Names) -> TypeRef:
@@ -79,11 +120,11 @@ def _annotated(
         if isinstance(item, cst.Call):
             if canonical(names.qualified(item.func) or "") == VISIT_WITH and item.args:
                 function = _EMPTY_MODULE.code_for_node(item.args[0].value)
-                return Annotation(found.type, Option.VISIT_WITH, function, found.is_field)
+                return replace(found, option=Option.VISIT_WITH, function=function)
             continue
         option = OPTIONS.get(canonical(names.qualified(item) or ""))
         if option is not None:
-            return Annotation(found.type, option, None, found.is_field)
+            return replace(found, option=option, function=None)
     return found
 
 

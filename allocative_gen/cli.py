@@ -1,6 +1,6 @@
 """Write an ``__allocative__`` method into every class marked ``@allocative``.
 
-Usage: allocative-gen [--check | --diff] [-j N] PATH...
+Usage: allocative-gen [--check | --diff] [-j N] [--traceback] PATH...
 
 Searches PATHs (files and folders, recursively) for .py files, skipping .git,
 virtual environments and the globs in ``exclude`` of ``[tool.allocative-gen]``
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -44,6 +44,11 @@ def parser() -> argparse.ArgumentParser:
     result.add_argument(
         "-j", "--jobs", type=int, default=1, metavar="N", help="process files in N processes"
     )
+    result.add_argument(
+        "--traceback",
+        action="store_true",
+        help="print the traceback of an internal error (a bug in allocative-gen)",
+    )
     return result
 
 
@@ -70,12 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{path}:1: no such file or folder; check the path", file=sys.stderr)
         status = EXIT_ERROR
     for outcome in _outcomes(files, write, arguments.diff, arguments.jobs):
-        status = _report(outcome, status)
+        status = _report(outcome, status, arguments.traceback)
     return status
 
 
-def _outcomes(files: list[Path], write: bool, diff: bool, jobs: int) -> Iterable[FileOutcome]:
-    """Process every file, in ``jobs`` processes when there are enough files to share."""
+def _outcomes(files: list[Path], write: bool, diff: bool, jobs: int) -> Iterator[FileOutcome]:
+    """Process every file, in ``jobs`` processes when there are enough files to share.
+
+    Outcomes come in the files' order. Every file gets one: a batch whose worker process
+    died is reported file by file, never dropped.
+    """
     from allocative_gen.process import process_file
     from allocative_gen.project import ModuleIndex
 
@@ -83,27 +92,25 @@ def _outcomes(files: list[Path], write: bool, diff: bool, jobs: int) -> Iterable
         jobs = os.cpu_count() or 1
     if jobs == 1 or len(files) < _PARALLEL_MIN_FILES:
         index = ModuleIndex()
-        return (process_file(path, write, diff, index) for path in files)
-    executor = ProcessPoolExecutor(max_workers=jobs)
-    chunk = max(1, len(files) // (jobs * 4))
-    return _shutdown_after(
-        executor,
-        executor.map(_worker, files, [write] * len(files), [diff] * len(files), chunksize=chunk),
-    )
-
-
-def _shutdown_after(
-    executor: ProcessPoolExecutor, outcomes: Iterable[FileOutcome]
-) -> Iterable[FileOutcome]:
-    with executor:
-        yield from outcomes
+        yield from (process_file(path, write, diff, index) for path in files)
+        return
+    size = max(1, len(files) // (jobs * 4))
+    batches = [files[start : start + size] for start in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as executor:
+        futures = [executor.submit(_worker, batch, write, diff) for batch in batches]
+        for batch, future in zip(batches, futures, strict=True):
+            try:
+                outcomes = future.result()
+            except Exception as error:  # the worker died: the batch has no outcomes
+                outcomes = [_worker_failed(path, error) for path in batch]
+            yield from outcomes
 
 
 _WORKER_INDEX: list[object] = []
 
 
-def _worker(path: Path, write: bool, diff: bool) -> FileOutcome:
-    """Process one file in a worker process, sharing parsed bases within the worker."""
+def _worker(paths: list[Path], write: bool, diff: bool) -> list[FileOutcome]:
+    """Process a batch of files in a worker process, sharing parsed bases within the worker."""
     from allocative_gen.process import process_file
     from allocative_gen.project import ModuleIndex
 
@@ -111,13 +118,27 @@ def _worker(path: Path, write: bool, diff: bool) -> FileOutcome:
         _WORKER_INDEX.append(ModuleIndex())
     index = _WORKER_INDEX[0]
     assert isinstance(index, ModuleIndex)
-    return process_file(path, write, diff, index)
+    return [process_file(path, write, diff, index) for path in paths]
 
 
-def _report(outcome: FileOutcome, status: int) -> int:
+def _worker_failed(path: Path, error: BaseException) -> FileOutcome:
+    from allocative_gen.process import FileOutcome
+
+    message = (
+        f"{path}:1: internal error: the worker process handling this file failed "
+        f"({type(error).__name__}: {error}), so it may or may not have been rewritten; "
+        "rerun allocative-gen on it, and report this bug in allocative-gen"
+    )
+    return FileOutcome(path, error=True, messages=[message])
+
+
+def _report(outcome: FileOutcome, status: int, show_tracebacks: bool) -> int:
     """Print one file's messages and diff; fold its result into the exit status."""
     for message in outcome.messages:
         print(message, file=sys.stderr)
+    if show_tracebacks:
+        for text in outcome.tracebacks:
+            sys.stderr.write(text)
     if outcome.diff:
         sys.stdout.write(outcome.diff)
     if outcome.error:

@@ -4,81 +4,64 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Protocol
 
-import libcst as cst
-
+from allocative_gen.bases import MAX_DEPTH, BaseFinder, class_bases, class_kind
 from allocative_gen.fields import Declared, declared_fields
 from allocative_gen.inheritance import CallBase, linearize, plan
-from allocative_gen.kinds import decorator_kind, has_own_method, is_opaque
+from allocative_gen.kinds import has_own_method, is_opaque
 from allocative_gen.model import BaseCall, FieldVisit, MethodFacts, Problem, Step
-from allocative_gen.names import Names
 from allocative_gen.rules import (
     DYNAMIC_VISIT,
-    NAMEDTUPLE,
     PYDANTIC_INTERNALS,
-    PYDANTIC_MODELS,
+    UNMARKABLE,
     Kind,
+    Read,
     Visit,
-    canonical,
-    is_fieldless_base,
+    read_of,
     visit_for_option,
 )
-
-_EMPTY_MODULE = cst.Module(body=[])
-_MAX_DEPTH = 50
-
-
-@dataclass(frozen=True)
-class ClassSource:
-    """A class statement with the module-level names it sees and the file it is in."""
-
-    node: cst.ClassDef
-    names: Names
-    path: Path | None
-    line: int = 0
-
-
-class BaseFinder(Protocol):
-    """Finds the class statement a base class expression refers to."""
-
-    def find(self, qualified: str, context: ClassSource) -> ClassSource | None:
-        """The class named ``qualified`` as seen from ``context``'s module, or None."""
+from allocative_gen.sources import ClassSource
 
 
 def method_facts(
-    source: ClassSource, finder: BaseFinder, quoted: bool
+    source: ClassSource, finder: BaseFinder, quoted: bool, visitor: str = "Visitor"
 ) -> tuple[MethodFacts, list[Problem]]:
     """The facts of a marked class's method, and problems (errors and warnings) found.
 
     Which bases are called and which inherited fields are visited inline is
     :func:`allocative_gen.inheritance.plan`'s rule, shared with the mypy plugin.
     """
-    name = source.node.name.value
-    if is_opaque(source.node, source.names):
-        return MethodFacts(name, (), quoted), []
+    name = source.name
     graph = _Graph(finder)
     cls = graph.node(source, 0)
+    reason = UNMARKABLE.get(cls.kind)
+    if reason is not None:
+        return MethodFacts(name, (), quoted, visitor), [Problem(source.line, f"'{name}' {reason}")]
+    if cls.opaque:
+        return MethodFacts(name, (), quoted, visitor), []
     planned = plan(graph, cls)
     problems: list[Problem] = []
     for opened in planned.opened:
-        problems.extend(_unknown_base(opened.source, base) for base in opened.unknown)
+        problems.extend(_unknown_base(opened.source, *base) for base in opened.unknown)
     steps: list[Step] = []
     for step in planned.steps:
         if isinstance(step, CallBase):
-            steps.append(BaseCall(cls.expressions[step.position]))
+            steps.append(BaseCall(cls.reach[step.position]))
             continue
         visit = _field_visit(cls, step.owner, step.name, problems)
         if visit is not None:
             steps.append(visit)
     problems = [replace(problem, line=source.line) for problem in problems]
-    return MethodFacts(name, tuple(steps), quoted), problems
+    return MethodFacts(name, tuple(steps), quoted, visitor), problems
 
 
 @dataclass(eq=False)
 class _Node:
-    """A class of the graph: its statement, kind, declared fields and resolved bases."""
+    """A class of the graph: its statement, kind, declared fields and resolved bases.
+
+    A class outside the project declares no fields (the runtime measures its attributes);
+    it is in the graph only when it has a method of its own, which a subclass calls.
+    """
 
     source: ClassSource
     kind: Kind
@@ -86,8 +69,9 @@ class _Node:
     has_method: bool
     opaque: bool
     bases: list[_Node] = field(default_factory=list)
-    expressions: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
+    reach: list[str] = field(default_factory=list)
+    unknown: list[tuple[str, bool]] = field(default_factory=list)
+    """Bases not found: as written, and whether a name (else an expression)."""
 
 
 class _Graph:
@@ -104,23 +88,27 @@ class _Graph:
         if found is not None:
             return found
         kind = class_kind(source, self._finder)
+        outside = source.module.outside
         node = _Node(
             source,
             kind,
-            declared_fields(source.node, source.names, kind),
-            has_own_method(source.node, source.names),
+            [] if outside else declared_fields(source.node, source.names, kind),
+            has_own_method(source.node, source.names, kind),
             is_opaque(source.node, source.names),
         )
         self._nodes[id(source.node)] = node
-        for qualified, expression in _bases(source):
-            if is_fieldless_base(qualified):
+        if depth >= MAX_DEPTH:
+            return node
+        for base in class_bases(source, self._finder):
+            if base.found is None:
+                if not base.fieldless and not outside:
+                    node.unknown.append((base.written, bool(base.qualified)))
                 continue
-            base = self._finder.find(qualified, source) if depth < _MAX_DEPTH else None
-            if base is None:
-                node.unknown.append(qualified)
+            base_node = self.node(base.found, depth + 1)
+            if _adds_nothing(base.fieldless, base_node):
                 continue
-            node.bases.append(self.node(base, depth + 1))
-            node.expressions.append(expression)
+            node.bases.append(base_node)
+            node.reach.append(base.reach)
         return node
 
     def bases(self, cls: _Node) -> list[_Node]:
@@ -156,72 +144,40 @@ class _Graph:
         return visit_for_option(annotation.option, annotation.type), annotation.function
 
 
+def _adds_nothing(fieldless: bool, base: _Node) -> bool:
+    """Whether a base adds neither fields nor a method: a class outside the project or an
+    unmarked named tuple (its items are the built-in part), without a method of its own."""
+    return (fieldless or base.kind is Kind.NAMEDTUPLE) and not base.has_method
+
+
 def _field_visit(cls: _Node, owner: _Node, name: str, problems: list[Problem]) -> FieldVisit | None:
     """The visit of field ``name`` declared by ``owner``, inline in ``cls``'s method."""
     declared = next((d for d in owner.declared if d.name == name), None)
     if declared is None:  # the class's own extra state (pydantic's)
-        return FieldVisit(name, name, Visit(DYNAMIC_VISIT))
+        return FieldVisit(name, Read(name, False), Visit(DYNAMIC_VISIT))
     annotation = declared.annotation
     visit = visit_for_option(annotation.option, annotation.type)
-    if visit is None:
-        return None
+    read = read_of(name, owner.source.name, owner is cls, declared.certain)
     if owner is cls:
-        return FieldVisit(name, name, visit, annotation.function)
+        return FieldVisit(name, read, visit, annotation.function)
     if annotation.function is not None and owner.source.path != cls.source.path:
         problems.append(_foreign_function(owner.source, name, owner.has_method))
         return None
-    attr = _mangled(name, owner.source.node.name.value)
-    return FieldVisit(name, attr, visit, annotation.function)
+    return FieldVisit(name, read, visit, annotation.function)
 
 
-def class_kind(source: ClassSource, finder: BaseFinder, depth: int = 0) -> Kind:
-    """The kind of a class, from its decorators or its bases (NamedTuple, pydantic)."""
-    kind = decorator_kind(source.node, source.names)
-    if kind is not None:
-        return kind
-    for qualified, _ in _bases(source):
-        if qualified == NAMEDTUPLE:
-            return Kind.NAMEDTUPLE
-        if qualified in PYDANTIC_MODELS:
-            return Kind.PYDANTIC
-        if depth < _MAX_DEPTH and not is_fieldless_base(qualified):
-            found = finder.find(qualified, source)
-            if found is not None and class_kind(found, finder, depth + 1) is Kind.PYDANTIC:
-                return Kind.PYDANTIC
-    return Kind.PLAIN
-
-
-def _bases(source: ClassSource) -> list[tuple[str, str]]:
-    """Each positional base as (qualified name, expression as written without ``[...]``)."""
-    found = []
-    for arg in source.node.bases:
-        if arg.keyword is not None or arg.star:
-            continue
-        value = arg.value
-        if isinstance(value, cst.Subscript):
-            value = value.value
-        qualified = canonical(source.names.qualified(value) or "<expression>")
-        found.append((qualified, _EMPTY_MODULE.code_for_node(value)))
-    return found
-
-
-def _mangled(name: str, class_name: str) -> str:
-    """The attribute a private field name of a base becomes, read from a subclass."""
-    if name.startswith("__") and not name.endswith("__") and class_name.strip("_"):
-        return f"_{class_name.lstrip('_')}{name}"
-    return name
-
-
-def _unknown_base(source: ClassSource, qualified: str) -> Problem:
+def _unknown_base(source: ClassSource, written: str, is_name: bool) -> Problem:
+    what = "was not found" if is_name else "is not a class name"
+    fix = "; pass its file to allocative-gen or mark it @allocative" if is_name else ""
     message = (
-        f"warning: base '{qualified}' of '{source.node.name.value}' was not found, "
-        "so its fields are not visited; pass its file to allocative-gen or mark it @allocative"
+        f"warning: base '{written}' of '{source.name}' {what}, so its fields are not visited "
+        f"here (the runtime measures them by name){fix}"
     )
     return Problem(source.line, message, warning=True)
 
 
 def _foreign_function(source: ClassSource, name: str, has_method: bool) -> Problem:
-    base = source.node.name.value
+    base = source.name
     if has_method:
         fix = (
             f"'{base}.__allocative__' is not called because another base's method covers "

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import ast
+import traceback
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
 import libcst as cst
 
-from allocative_gen.collect import ClassSource, method_facts
-from allocative_gen.imports import ensure_visitor_import
+from allocative_gen.collect import method_facts
+from allocative_gen.imports import ensure_visitor_import, visitor_name
 from allocative_gen.kinds import is_marked
-from allocative_gen.locate import class_lines, class_statements, python_classes
+from allocative_gen.locate import class_lines, python_classes, python_module
 from allocative_gen.model import MethodFacts, Problem
-from allocative_gen.names import Names, module_names
+from allocative_gen.names import Names
 from allocative_gen.project import ModuleIndex
 from allocative_gen.render import COMMENT, method_node, render_method
 from allocative_gen.rules import METHOD_NAME
+from allocative_gen.sources import ClassSource, ParsedModule
 
 
 class Status(Enum):
@@ -57,73 +59,162 @@ class ModuleResult:
 
 
 def generate(
-    module: cst.Module, path: Path, index: ModuleIndex | None = None, text: str | None = None
+    module: cst.Module,
+    path: Path,
+    index: ModuleIndex | None = None,
+    text: str | None = None,
+    edit: bool = True,
 ) -> ModuleResult:
     """Add or refresh the ``__allocative__`` method of every marked class in ``module``.
 
     ``text`` is the module's source when the caller has it (saves rendering it again).
     Up-to-date classes are recognised on Python's ``ast`` of the text; libcst only
-    rewrites the tree when a method is missing or stale.
+    rewrites the tree when a method is missing or stale, and only when it writes the
+    untouched rest of the file back byte for byte. Without ``edit`` (``--check``) the
+    tree is not rewritten when Python's ``ast`` already tells each class's status. A
+    class whose collection fails unexpectedly is an internal error (a bug), reported
+    with the class's name.
     """
-    names = module_names(module)
     index = index or ModuleIndex()
-    index.add(path, module, names)
+    parsed = index.add(path, module)
+    names = parsed.names
     text = module.code if text is None else text
     config = module.config_for_parsing
     indent = config.default_indent if isinstance(config.default_indent, str) else "    "
     lines = [line.rstrip("\r") for line in text.split("\n")]
-    python = python_classes(text)
-    fallback_lines = class_lines(module) if python is None else {}
+    python = python_module(text)
+    classes = python_classes(python) if python is not None else None
+    if classes is not None and [c.name for c in classes] != [
+        c.name.value for c in parsed.classes.order
+    ]:
+        classes = None  # the two parsers disagree: rely on libcst alone
+    fallback_lines = class_lines(module) if classes is None else {}
+    visitor = visitor_name(names, python)
+    quoted = not _has_future_annotations(names)
     result = ModuleResult(module)
     pending: dict[int, MethodFacts] = {}
     keys: list[int] = []
-    for order, node in enumerate(class_statements(module)):
+    unsure = False
+    for order, node in enumerate(parsed.classes.order):
         if not is_marked(node, names):
             continue
-        twin = python[order] if python is not None and order < len(python) else None
+        twin = classes[order] if classes is not None else None
         line = twin.lineno if twin is not None else fallback_lines.get(id(node), 1)
-        quoted = not _has_future_annotations(names)
-        facts, problems = method_facts(ClassSource(node, names, path, line), index, quoted)
+        source = ClassSource(node, parsed, line)
+        try:
+            facts, problems = method_facts(source, index, quoted, visitor)
+        except Exception as error:
+            result.problems.append(internal_error(line, node.name.value, error))
+            continue
         result.problems.extend(problems)
         if any(not problem.warning for problem in problems):
             continue
         keys.append(id(node))
         if twin is not None and _current_in_ast(twin, facts, lines, indent):
             result.classes.append(ClassChange(node.name.value, line, Status.CURRENT))
-        else:
-            pending[id(node)] = facts
-            result.classes.append(ClassChange(node.name.value, line, Status.ADDED))
+            continue
+        pending[id(node)] = facts
+        status = Status.UPDATED if twin is not None and _has_method(twin) else Status.ADDED
+        result.classes.append(ClassChange(node.name.value, line, status))
+        unsure = unsure or twin is None
     if pending and not result.failed:
-        writer = _MethodWriter(pending, config)
-        edited = module.visit(writer)
-        result.classes = [
-            replace(change, status=writer.statuses.get(key, change.status))
-            for key, change in zip(keys, result.classes, strict=True)
-        ]
-        if result.changed:
-            result.module = ensure_visitor_import(edited, names)
+        _write(result, parsed, text, pending, keys, visitor, edit or unsure)
     return result
+
+
+def _has_method(python: ast.ClassDef) -> bool:
+    return any(
+        isinstance(statement, ast.FunctionDef) and statement.name == METHOD_NAME
+        for statement in python.body
+    )
+
+
+def _write(
+    result: ModuleResult,
+    parsed: ParsedModule,
+    text: str,
+    pending: dict[int, MethodFacts],
+    keys: list[int],
+    visitor: str,
+    edit: bool,
+) -> None:
+    """Write the pending methods into ``result.module`` (only when ``edit``), if libcst
+    round-trips the file."""
+    module = parsed.tree
+    problem = round_trip_problem(module, text)
+    if problem is not None:
+        result.problems.append(problem)
+        return
+    if not edit:
+        return
+    wanted = {key for key in pending}
+    for key in pending:
+        wanted.update(parsed.classes.within[key])
+    writer = _MethodWriter(pending, module.config_for_parsing, frozenset(wanted))
+    edited = module.visit(writer)
+    result.classes = [
+        replace(change, status=writer.statuses.get(key, change.status))
+        for key, change in zip(keys, result.classes, strict=True)
+    ]
+    if result.changed:
+        result.module = ensure_visitor_import(edited, parsed.names, visitor)
 
 
 def _has_future_annotations(names: Names) -> bool:
     return names.imports.get("annotations") == "__future__.annotations"
 
 
+def round_trip_problem(module: cst.Module, text: str) -> Problem | None:
+    """An error when libcst does not write the unmodified module back as ``text``: writing
+    would change code outside the marked classes (a libcst bug), so the file is left alone."""
+    try:
+        code = module.code
+    except RecursionError:
+        return Problem(1, "libcst cannot write this file back (too deeply nested); left unchanged")
+    if code == text:
+        return None
+    old, new = text.splitlines(), code.splitlines()
+    line = next(
+        (n for n, (a, b) in enumerate(zip(old, new, strict=False), 1) if a != b),
+        min(len(old), len(new)) + 1,
+    )
+    shown = old[line - 1].strip() if line <= len(old) else ""
+    message = (
+        f"libcst would not write this line back unchanged ({shown!r}), so the file is left "
+        "unchanged: reformat the line (black or ruff format) and rerun"
+    )
+    return Problem(line, message)
+
+
+def internal_error(line: int, class_name: str, error: Exception) -> Problem:
+    """The one-line report of an unexpected failure while generating a class's method."""
+    message = (
+        f"internal error while generating '{class_name}.__allocative__' "
+        f"({type(error).__name__}: {error}); this is a bug in allocative-gen: "
+        "rerun with --traceback and report it"
+    )
+    detail = "".join(traceback.format_exception(error))
+    return Problem(line, message, detail=detail)
+
+
 class _MethodWriter(cst.CSTTransformer):
     """Writes the rendered method into each class that needs one."""
 
-    def __init__(self, pending: dict[int, MethodFacts], config: cst.PartialParserConfig) -> None:
+    def __init__(
+        self,
+        pending: dict[int, MethodFacts],
+        config: cst.PartialParserConfig,
+        wanted: frozenset[int],
+    ) -> None:
         super().__init__()
-        self.pending, self.config = pending, config
+        self.pending, self.config, self.wanted = pending, config, wanted
         self.statuses: dict[int, Status] = {}
 
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        """Skip simple statements' expressions: no class statement is inside."""
-        return False
-
-    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> bool:
-        """Skip one-line bodies' expressions: no class statement is inside."""
-        return False
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        """Descend only into the statements that are or hold a class needing a method."""
+        if isinstance(node, cst.BaseStatement):
+            return id(node) in self.wanted
+        return not isinstance(node, cst.BaseExpression)
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         """Place the rendered method in a class that needs one."""

@@ -1,27 +1,54 @@
-"""Make sure a module imports ``Visitor`` for type checking only, adding the import if missing."""
+"""Make sure a module imports ``Visitor`` for type checking only, adding the import if missing.
+
+The import never takes a name the module uses: where ``Visitor`` is bound to something
+else, ``allocative.Visitor`` is imported as ``AllocativeVisitor`` (or with a number).
+"""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from typing import Final
 
 import libcst as cst
 
-from allocative_gen.names import Names
+from allocative_gen.names import Names, bound_anywhere
 
-VISITOR_TARGETS: Final = frozenset({"allocative.Visitor", "allocative._visitor.Visitor"})
+VISITOR_TARGETS: Final = ("allocative.Visitor", "allocative._visitor.Visitor")
+_NAME: Final = "Visitor"
+_ALIAS: Final = "AllocativeVisitor"
 
 
-def ensure_visitor_import(module: cst.Module, names: Names) -> cst.Module:
-    """``module`` with ``from allocative import Visitor`` under ``if TYPE_CHECKING:``."""
-    if names.imports.get("Visitor") in VISITOR_TARGETS:
+def visitor_name(names: Names, python: ast.Module | None) -> str:
+    """The name generated methods of the module give ``allocative.Visitor``: the one the
+    module imports it as, else ``Visitor`` unless the module binds that name itself (in
+    any scope; at module level when Python cannot parse the file), else an alias."""
+    for target in VISITOR_TARGETS:
+        local = names.local_name_of(target)
+        if local is not None:
+            return local
+    taken = set(names.imports) | names.defined
+    if python is not None:
+        taken |= bound_anywhere(python)
+    if _NAME not in taken:
+        return _NAME
+    number = 1
+    while (candidate := _ALIAS if number == 1 else f"{_ALIAS}{number}") in taken:
+        number += 1
+    return candidate
+
+
+def ensure_visitor_import(module: cst.Module, names: Names, local: str = _NAME) -> cst.Module:
+    """``module`` importing ``allocative.Visitor`` as ``local`` under ``if TYPE_CHECKING:``."""
+    if any(names.imports.get(local) == target for target in VISITOR_TARGETS):
         return module
     config, newline, indent = (
         module.config_for_parsing,
         module.default_newline,
         module.default_indent,
     )
-    visitor_import = cst.parse_statement(f"from allocative import Visitor{newline}", config)
+    imported = _NAME if local == _NAME else f"{_NAME} as {local}"
+    visitor_import = cst.parse_statement(f"from allocative import {imported}{newline}", config)
     body: list[cst.BaseStatement] = list(module.body)
     guard = _type_checking_guard(names)
     for position, statement in enumerate(body):
@@ -42,11 +69,11 @@ def ensure_visitor_import(module: cst.Module, names: Names) -> cst.Module:
             added.append(cst.parse_statement(f"from typing import TYPE_CHECKING{newline}", config))
         else:
             body = merged
-    code = f"if {guard}:{newline}{indent}from allocative import Visitor{newline}"
+    code = f"if {guard}:{newline}{indent}from allocative import {imported}{newline}"
     block_statement = cst.parse_statement(code, config)
     blank = cst.EmptyLine(indent=False)
     added.append(block_statement.with_changes(leading_lines=[blank]))
-    position = _after_imports(body)
+    position = max(_after_imports(body), _after_assignment(body, guard))
     return module.with_changes(body=[*body[:position], *added, *body[position:]])
 
 
@@ -76,7 +103,10 @@ def _merge_into_typing_import(
 
 
 def _type_checking_guard(names: Names) -> str | None:
-    """How this module spells ``typing.TYPE_CHECKING``, if it imports it."""
+    """How this module spells ``typing.TYPE_CHECKING``: imported, or a module-level
+    ``TYPE_CHECKING = False`` (which type checkers read as true)."""
+    if "TYPE_CHECKING" in names.defined:
+        return "TYPE_CHECKING"
     for local, target in names.imports.items():
         if target in ("typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"):
             return local
@@ -90,6 +120,22 @@ def _is_guard(statement: cst.CSTNode, guard: str | None) -> bool:
     if guard is None or not isinstance(statement, cst.If):
         return False
     return cst.Module(body=[]).code_for_node(statement.test) == guard
+
+
+def _after_assignment(body: Sequence[cst.BaseStatement], name: str) -> int:
+    """The index after the last top-level statement assigning ``name`` (0 when none)."""
+    position = 0
+    for index, statement in enumerate(body):
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Assign | cst.AnnAssign)
+            and any(
+                isinstance(target.target, cst.Name) and target.target.value == name
+                for target in (small.targets if isinstance(small, cst.Assign) else [small])
+            )
+            for small in statement.body
+        ):
+            position = index + 1
+    return position
 
 
 def _after_imports(body: Sequence[cst.BaseStatement]) -> int:

@@ -5,6 +5,9 @@ The kinds and the decorators that make them are :mod:`allocative_gen.rules`'s.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 import libcst as cst
 
 from allocative_gen.names import Names
@@ -15,6 +18,7 @@ from allocative_gen.rules import (
     MARKER,
     METHOD_NAME,
     OPAQUE,
+    UNMARKABLE,
     Kind,
     canonical,
 )
@@ -36,14 +40,15 @@ def is_marked(node: cst.ClassDef, names: Names) -> bool:
     return MARKER in decorator_names(node, names)
 
 
-def has_own_method(node: cst.ClassDef, names: Names) -> bool:
-    """Whether the class itself gives instances an ``__allocative__`` (marked, opaque, written)."""
+def has_own_method(node: cst.ClassDef, names: Names, kind: Kind) -> bool:
+    """Whether the class itself gives instances an ``__allocative__``: written, ``@opaque``,
+    or marked (unless its kind cannot have one: a marked Protocol gets no method)."""
     decorators = decorator_names(node, names)
-    if MARKER in decorators or OPAQUE in decorators:
+    if OPAQUE in decorators or (MARKER in decorators and kind not in UNMARKABLE):
         return True
     return any(
         isinstance(statement, cst.FunctionDef) and statement.name.value == METHOD_NAME
-        for statement in body_statements(node)
+        for statement, _ in class_body(node)
     )
 
 
@@ -78,15 +83,66 @@ def _attrs_kind(call: cst.Call | None, default: bool | None) -> Kind:
     return Kind.ATTRS_AUTO if auto else Kind.ATTRS
 
 
-def body_statements(node: cst.ClassDef) -> list[cst.BaseStatement | cst.BaseSmallStatement]:
-    """The statements of a class body, small statements of one-line bodies included."""
-    body = node.body
-    if isinstance(body, cst.SimpleStatementSuite):
-        return list(body.body)
-    found: list[cst.BaseStatement | cst.BaseSmallStatement] = []
-    for statement in body.body:
+Statement = cst.BaseStatement | cst.BaseSmallStatement
+
+
+class BodyStatement(NamedTuple):
+    """A statement of a class body, and the trailing comment of its line when it is alone on
+    it (where a ``# type:`` comment of the statement sits)."""
+
+    statement: Statement
+    comment: cst.Comment | None
+
+
+def class_body(node: cst.ClassDef) -> list[BodyStatement]:
+    """The statements of a class body, small statements of one-line bodies included, and
+    those inside ``if``, ``try`` and ``with`` blocks of the body (methods defined there)."""
+    found: list[BodyStatement] = []
+    _flatten(node.body, found)
+    return found
+
+
+def _flatten(suite: cst.BaseSuite, found: list[BodyStatement]) -> None:
+    for statement, comment in suite_statements(suite):
+        found.append(BodyStatement(statement, comment))
+        if isinstance(statement, cst.If | cst.Try | cst.TryStar | cst.With):
+            for block in compound_suites(statement):
+                _flatten(block, found)
+
+
+def suite_statements(suite: cst.BaseSuite) -> list[tuple[Statement, cst.Comment | None]]:
+    """The statements of a block, small statements unpacked, each with its line's trailing
+    comment when it is alone on its line."""
+    if isinstance(suite, cst.SimpleStatementSuite):
+        return _small(suite.body, suite.trailing_whitespace.comment)
+    found: list[tuple[Statement, cst.Comment | None]] = []
+    for statement in suite.body:
         if isinstance(statement, cst.SimpleStatementLine):
-            found.extend(statement.body)
+            found.extend(_small(statement.body, statement.trailing_whitespace.comment))
         else:
-            found.append(statement)
+            found.append((statement, None))
+    return found
+
+
+def _small(
+    body: Sequence[cst.BaseSmallStatement], comment: cst.Comment | None
+) -> list[tuple[Statement, cst.Comment | None]]:
+    alone = comment if len(body) == 1 else None
+    return [(small, alone) for small in body]
+
+
+def compound_suites(node: cst.CSTNode) -> list[cst.BaseSuite]:
+    """The blocks of a compound statement, its ``elif``, ``else``, ``except``, ``finally``
+    and ``case`` clauses included, in source order."""
+    found: list[cst.BaseSuite] = []
+    body = getattr(node, "body", None)
+    if isinstance(body, cst.BaseSuite):
+        found.append(body)
+    for name in ("handlers", "cases"):
+        for clause in getattr(node, name, ()):
+            found.extend(compound_suites(clause))
+    for name in ("orelse", "finalbody"):
+        clause = getattr(node, name, None)
+        if isinstance(clause, cst.CSTNode):
+            found.extend(compound_suites(clause))
     return found

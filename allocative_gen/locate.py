@@ -1,7 +1,8 @@
-"""Find the class statements of a module, in source order, in libcst's tree and Python's ``ast``.
+"""Find the class statements of a module, in source order, in Python's ``ast``.
 
-Both walks visit only statements, in the same order, so the n-th class of one is
-the n-th class of the other: ``ast`` gives lines and the current method cheaply.
+This walk and :func:`allocative_gen.scopes.module_classes` visit only statements, in the
+same order, so the n-th class of one is the n-th class of the other: ``ast`` gives lines
+and the current method cheaply.
 """
 
 from __future__ import annotations
@@ -11,15 +12,21 @@ import ast
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-_SUITE_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
+_SUITE_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+"""The fields of a statement that hold statements, in source order (``try``'s ``except``
+clauses come before its ``else``)."""
 
 
-def python_classes(text: str) -> list[ast.ClassDef] | None:
-    """The module's class statements as Python's ``ast`` sees them, in source order."""
+def python_module(text: str) -> ast.Module | None:
+    """The module as Python's ``ast`` parses it, or None (syntax newer than this Python)."""
     try:
-        tree = ast.parse(text)
+        return ast.parse(text)
     except (SyntaxError, ValueError):
         return None
+
+
+def python_classes(tree: ast.Module) -> list[ast.ClassDef]:
+    """The module's class statements as Python's ``ast`` sees them, in source order."""
     found: list[ast.ClassDef] = []
 
     def walk(statements: list[ast.AST]) -> None:
@@ -33,40 +40,6 @@ def python_classes(text: str) -> list[ast.ClassDef] | None:
 
     walk(list(tree.body))
     return found
-
-
-def class_statements(module: cst.Module) -> list[cst.ClassDef]:
-    """The module's class statements, nested ones included, in source order."""
-    found: list[cst.ClassDef] = []
-
-    def walk(node: cst.CSTNode) -> None:
-        if isinstance(node, cst.ClassDef):
-            found.append(node)
-        if isinstance(node, cst.SimpleStatementLine | cst.SimpleStatementSuite):
-            return
-        for child in _suites(node):
-            walk(child)
-
-    for statement in module.body:
-        walk(statement)
-    return found
-
-
-def _suites(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The statements (and clauses holding statements) directly inside a compound statement."""
-    children: list[cst.CSTNode] = []
-    body = getattr(node, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        children.extend(body.body)
-    elif isinstance(body, list | tuple):
-        children.extend(body)
-    for name in ("handlers", "cases"):
-        children.extend(getattr(node, name, ()))
-    for name in ("orelse", "finalbody"):
-        clause = getattr(node, name, None)
-        if isinstance(clause, cst.CSTNode):
-            children.append(clause)
-    return children
 
 
 def class_lines(module: cst.Module) -> dict[int, int]:

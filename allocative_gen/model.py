@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from allocative_gen.rules import Visit
+from allocative_gen.rules import Read, Visit
 
 
 @dataclass(frozen=True)
 class FieldVisit:
-    """One field visit: the field's name, the attribute read, the call and its extra arguments."""
+    """One field visit: the field's name, how it is read, the call and its visit function."""
 
     name: str
-    attr: str
+    read: Read
     visit: Visit
     function: str | None = None
 
 
 @dataclass(frozen=True)
 class BaseCall:
-    """A call of a base class's own method, which visits the fields that base owns."""
+    """A call of a base class's own method, which visits the fields that base owns;
+    ``base`` is how the method names the base class."""
 
     base: str
 
@@ -34,6 +35,8 @@ class MethodFacts:
     class_name: str
     steps: tuple[Step, ...]
     quoted_annotation: bool
+    visitor: str = "Visitor"
+    """The name the module gives ``allocative.Visitor`` (another when ``Visitor`` is taken)."""
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,5 @@ class Problem:
     line: int
     message: str
     warning: bool = False
+    detail: str | None = None
+    """The traceback of an internal error, shown with ``--traceback``."""

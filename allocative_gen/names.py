@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import builtins
 from dataclasses import dataclass
 
@@ -19,10 +20,12 @@ LOCAL = "<module>"
 
 @dataclass(frozen=True)
 class Names:
-    """The module-level bindings of a module: imported names and names it defines."""
+    """The module-level bindings of a module: imported names, names it defines, and the
+    modules it imports ``*`` from (other than the runtime, whose names are known)."""
 
     imports: dict[str, str]
     defined: frozenset[str]
+    stars: tuple[str, ...] = ()
 
     def resolve(self, name: str) -> str:
         """The qualified name that ``name`` refers to at module level."""
@@ -56,13 +59,14 @@ def module_names(module: cst.Module) -> Names:
     """Collect the imports and definitions at the top level of ``module`` (also in if/try)."""
     imports: dict[str, str] = {}
     defined: set[str] = set()
+    stars: list[str] = []
     for statement in _top_level(module.body):
         if isinstance(statement, cst.ClassDef | cst.FunctionDef):
             defined.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                _bind(small, imports, defined)
-    return Names(imports, frozenset(defined - imports.keys()))
+                _bind(small, imports, defined, stars)
+    return Names(imports, frozenset(defined - imports.keys()), tuple(stars))
 
 
 def _top_level(body: object) -> list[cst.CSTNode]:
@@ -87,31 +91,51 @@ def _block_body(block: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
     return (cst.SimpleStatementLine(body=block.body),)
 
 
-def _bind(small: cst.BaseSmallStatement, imports: dict[str, str], defined: set[str]) -> None:
+def _bind(
+    small: cst.BaseSmallStatement, imports: dict[str, str], defined: set[str], stars: list[str]
+) -> None:
     """Record what one small statement binds at module level."""
-    if isinstance(small, cst.Import):
-        for alias in small.names:
-            dotted = _dotted(alias.name)
-            if alias.asname is not None:
-                imports[_asname(alias)] = dotted
-            else:
-                top = dotted.split(".")[0]
-                imports[top] = top
-    elif isinstance(small, cst.ImportFrom):
-        source = "." * len(small.relative) + (_dotted(small.module) if small.module else "")
-        if isinstance(small.names, cst.ImportStar):
-            if source == _RUNTIME:
-                imports.update({name: f"{_RUNTIME}.{name}" for name in _RUNTIME_PUBLIC})
-            return
-        for alias in small.names:
-            name = _dotted(alias.name)
-            local = _asname(alias) if alias.asname is not None else name
-            imports[local] = f"{source}.{name}" if not source.endswith(".") else source + name
+    if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+        source = _source(small)
+        if source == _RUNTIME:
+            for name in _RUNTIME_PUBLIC:
+                imports.setdefault(name, f"{_RUNTIME}.{name}")
+        else:
+            stars.append(source)
+    elif isinstance(small, cst.Import | cst.ImportFrom):
+        for name, imported in import_bindings(small).items():
+            imports.setdefault(name, imported)  # the first binding wins, as for mypy
     elif isinstance(small, cst.Assign | cst.AnnAssign):
         targets = small.targets if isinstance(small, cst.Assign) else [small]
         for target in targets:
             if isinstance(target.target, cst.Name):
                 defined.add(target.target.value)
+
+
+def import_bindings(small: cst.Import | cst.ImportFrom) -> dict[str, str]:
+    """The names an import statement binds and what each refers to (a star binds none)."""
+    found: dict[str, str] = {}
+    if isinstance(small, cst.Import):
+        for alias in small.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None:
+                found[_asname(alias)] = dotted
+            else:
+                top = dotted.split(".")[0]
+                found[top] = top
+        return found
+    if isinstance(small.names, cst.ImportStar):
+        return found
+    source = _source(small)
+    for alias in small.names:
+        name = _dotted(alias.name)
+        local = _asname(alias) if alias.asname is not None else name
+        found[local] = f"{source}.{name}" if not source.endswith(".") else source + name
+    return found
+
+
+def _source(small: cst.ImportFrom) -> str:
+    return "." * len(small.relative) + (_dotted(small.module) if small.module else "")
 
 
 def _asname(alias: cst.ImportAlias) -> str:
@@ -121,9 +145,36 @@ def _asname(alias: cst.ImportAlias) -> str:
 
 
 def _dotted(node: cst.BaseExpression) -> str:
-    """``a.b.c`` from a name or attribute chain."""
+    """``a.b.c`` from a name or attribute chain ("" for anything else)."""
+    return dotted(node) or ""
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` from a name or attribute chain; None for any other expression."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
+        owner = dotted(node.value)
+        return None if owner is None else f"{owner}.{node.attr.value}"
+    return None
+
+
+def bound_anywhere(module: ast.Module) -> frozenset[str]:
+    """Every name the module binds or reads in any scope: names the generator must not take."""
+    found: set[str] = set()
+    for node in ast.walk(module):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            found.add(node.name)
+        elif isinstance(node, ast.alias):
+            found.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.arg):
+            found.add(node.arg)
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            found.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            found.add(node.rest)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            found.update(node.names)
+    return frozenset(found)

@@ -6,6 +6,7 @@ import ast
 import difflib
 import io
 import tokenize
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,10 +29,29 @@ class FileOutcome:
     error: bool = False
     messages: list[str] = field(default_factory=list)
     diff: str = ""
+    tracebacks: list[str] = field(default_factory=list)
+    """Tracebacks of internal errors, printed with ``--traceback``."""
 
 
 def process_file(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOutcome:
-    """Generate the methods of ``path``; write only when ``write``; never raise for bad input."""
+    """Generate the methods of ``path``; write only when ``write``; never raise.
+
+    Bad input is a one-line error; anything unexpected is an internal error of the file
+    (a bug in allocative-gen), and the file is left as it was.
+    """
+    try:
+        return _process(path, write, diff, index)
+    except Exception as error:  # one file's bug must not stop the others
+        outcome = FileOutcome(path, error=True)
+        outcome.messages.append(
+            f"{path}:1: internal error in allocative-gen ({type(error).__name__}: {error}); "
+            "left unchanged; this is a bug in allocative-gen: rerun with --traceback and report it"
+        )
+        outcome.tracebacks.append("".join(traceback.format_exception(error)))
+        return outcome
+
+
+def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOutcome:
     outcome = FileOutcome(path)
     try:
         data = path.read_bytes()
@@ -50,16 +70,19 @@ def process_file(path: Path, write: bool, diff: bool, index: ModuleIndex) -> Fil
     except (SyntaxError, ValueError) as error:
         line = getattr(error, "lineno", None) or 1
         return _failed(outcome, line, f"cannot parse: {error}; fix the syntax error")
-    result = generate(module, path, index, data.decode(module.encoding).lstrip("\ufeff"))
+    text = data.decode(module.encoding).lstrip("\ufeff")
+    result = generate(module, path, index, text, edit=write or diff)
     for problem in result.problems:
         outcome.messages.append(f"{path}:{problem.line}: {problem.message}")
+        if problem.detail is not None:
+            outcome.tracebacks.append(problem.detail)
     if result.failed:
         outcome.error = True
         outcome.messages.append(f"{path}:1: left unchanged because of the errors above")
         return outcome
     if not result.changed:
         return outcome
-    new = result.module.bytes
+    new = result.module.bytes if write or diff else None
     if new == data:
         return outcome
     outcome.changed = True
@@ -69,9 +92,9 @@ def process_file(path: Path, write: bool, diff: bool, index: ModuleIndex) -> Fil
         outcome.messages.append(
             _change_message(path, change.name, change.line, change.status, write)
         )
-    if diff:
+    if diff and new is not None:
         outcome.diff = _unified_diff(path, data, new, module.encoding)
-    if write:
+    if write and new is not None:
         try:
             write_atomically(path, new)
         except OSError as error:

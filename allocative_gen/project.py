@@ -2,113 +2,152 @@
 
 from __future__ import annotations
 
-import sys
 from importlib.machinery import PathFinder
 from pathlib import Path
 
 import libcst as cst
 
-from allocative_gen.collect import ClassSource
-from allocative_gen.names import LOCAL, Names, module_names
+from allocative_gen.names import LOCAL, dotted
+from allocative_gen.rules import is_outside_project
+from allocative_gen.sources import ClassSource, Outside, ParsedModule, parsed_module
 
 _MAX_HOPS = 10
+Found = ClassSource | Outside | None
+"""A class looked up: its statement, one outside the project, or not found."""
 
 
 class ModuleIndex:
     """Parsed modules by file, and the lookup of a qualified class name from a module.
 
     Modules are read from source and never imported, so finding a base runs no user code.
-    Standard-library modules are not searched: their classes hold no annotated fields.
+    Standard-library modules are not searched: they are outside the project, whose fields
+    are not visited. A module of an installed package (or a stub) is read only to know
+    its classes' kinds, bases and methods.
     """
 
     def __init__(self) -> None:
-        self._modules: dict[Path, tuple[cst.Module, Names] | None] = {}
+        self._modules: dict[Path, ParsedModule | None] = {}
 
-    def add(self, path: Path, module: cst.Module, names: Names) -> None:
-        """Remember a module already parsed, so that it is not parsed again."""
-        self._modules[path.resolve()] = (module, names)
+    def add(self, path: Path, tree: cst.Module) -> ParsedModule:
+        """Remember a module already parsed, so that it is not parsed again; its record."""
+        module = parsed_module(tree, path)
+        self._modules[path.resolve()] = module
+        return module
 
-    def find(self, qualified: str, context: ClassSource) -> ClassSource | None:
-        """The class named ``qualified`` as seen from ``context``'s module, or None."""
-        return self._find(qualified, context.path, context.names, 0)
+    def find(self, qualified: str, context: ClassSource) -> ClassSource | Outside | None:
+        """The class named ``qualified`` as seen from ``context``'s module: its statement,
+        :class:`Outside` for a class of the standard library, or None when not found."""
+        return self._find(qualified, context.module, 0)
 
-    def _find(
-        self, qualified: str, path: Path | None, names: Names, hops: int
-    ) -> ClassSource | None:
+    def _find(self, qualified: str, module: ParsedModule, hops: int) -> Found:
         if hops > _MAX_HOPS:
             return None
         if qualified.startswith(f"{LOCAL}."):
-            local = qualified[len(LOCAL) + 1 :]
-            return self._class_in(path, names, local, hops) if path else None
-        module_path, class_name = self._locate(qualified, path)
-        if module_path is None:
-            return None
-        loaded = self._load(module_path)
-        if loaded is None:
-            return None
-        return self._class_in(module_path, loaded[1], class_name, hops)
-
-    def _class_in(self, path: Path, names: Names, dotted: str, hops: int) -> ClassSource | None:
-        """A top-level class of the module at ``path``, following re-exports."""
-        loaded = self._load(path)
-        if loaded is None:
-            return None
-        module = loaded[0]
-        for statement in module.body:
-            if isinstance(statement, cst.ClassDef) and statement.name.value == dotted:
-                return ClassSource(statement, loaded[1], path)
-        target = loaded[1].imports.get(dotted)
-        if target is not None:
-            return self._find(target, path, loaded[1], hops + 1)
+            return self._class_in(module, qualified[len(LOCAL) + 1 :], hops)
+        rest = qualified.lstrip(".")
+        dots = qualified[: len(qualified) - len(rest)]
+        parts = rest.split(".")
+        if is_outside_project(parts[0], None) and not dots:
+            return Outside(qualified)
+        for split in range(0 if dots else 1, len(parts)):
+            module_name = dots + ".".join(parts[:split])
+            path = self._module_path(module_name, module.path)
+            if path is None:
+                continue
+            loaded = self._load(path, module_name)
+            if loaded is None:
+                return None
+            if split == len(parts) - 1 or _binds(loaded, parts[split]):
+                return self._class_in(loaded, ".".join(parts[split:]), hops + 1)
         return None
 
-    def _locate(self, qualified: str, path: Path | None) -> tuple[Path | None, str]:
-        """The file of the module holding ``qualified``, and the class's name in it."""
-        module, _, class_name = qualified.rpartition(".")
-        if module.startswith("."):
-            return self._relative(module, path), class_name
-        if module.split(".")[0] in sys.stdlib_module_names:
-            return None, class_name
-        for directory in _ancestors(path):
-            found = _module_file(directory, module.split("."))
-            if found is not None:
-                return found, class_name
-        return _importable(module), class_name
-
-    def _relative(self, module: str, path: Path | None) -> Path | None:
-        if path is None:
+    def _class_in(self, module: ParsedModule, name: str, hops: int) -> Found:
+        """A class of ``module`` by its dotted ``name``, following re-exports, aliases
+        (``Alias = Base``) and star imports."""
+        if hops > _MAX_HOPS:
             return None
-        dots = len(module) - len(module.lstrip("."))
-        directory = path.resolve().parent
-        for _ in range(dots - 1):
-            directory = directory.parent
-        rest = module.lstrip(".")
-        return _module_file(directory, rest.split(".")) if rest else directory / "__init__.py"
+        bound = module.classes.at_top(name)
+        if isinstance(bound, cst.ClassDef):
+            return ClassSource(bound, module)
+        if isinstance(bound, cst.FunctionDef):
+            return None
+        if isinstance(bound, cst.BaseExpression):
+            alias = dotted(bound)
+            return None if alias is None else self._class_in(module, alias, hops + 1)
+        first, _, rest = name.partition(".")
+        target = module.names.imports.get(first)
+        if target is not None:
+            return self._find(f"{target}.{rest}" if rest else target, module, hops + 1)
+        for star in module.names.stars:
+            found = self._find(f"{star}.{name}", module, hops + 1)
+            if found is not None:
+                return found
+        return None
 
-    def _load(self, path: Path) -> tuple[cst.Module, Names] | None:
+    def _module_path(self, module_name: str, path: Path | None) -> Path | None:
+        """The file of module ``module_name`` (``.x`` relative to ``path``), or None."""
+        if module_name.startswith("."):
+            return _relative(module_name, path)
+        parts = module_name.split(".")
+        for directory in _ancestors(path):
+            found = _module_file(directory, parts)
+            if found is not None:
+                return found
+        return _importable(module_name)
+
+    def _load(self, path: Path, module_name: str) -> ParsedModule | None:
         key = path.resolve()
         if key not in self._modules:
-            self._modules[key] = _parse(key)
+            self._modules[key] = _parse(key, is_outside_project(module_name, str(key)))
         return self._modules[key]
 
 
-def _parse(path: Path) -> tuple[cst.Module, Names] | None:
+def _binds(module: ParsedModule, name: str) -> bool:
+    """Whether a package's module binds ``name`` itself: then ``package.name`` is that
+    binding, not the submodule of that name (as Python and mypy read it)."""
+    return name in module.classes.top.bound or name in module.names.imports
+
+
+def _parse(path: Path, outside: bool) -> ParsedModule | None:
     try:
-        module = cst.parse_module(path.read_bytes())
-    except (OSError, cst.ParserSyntaxError, UnicodeDecodeError, SyntaxError):
+        tree = cst.parse_module(path.read_bytes())
+    except Exception:  # any file that cannot be read or parsed is a base not found
         return None
-    return module, module_names(module)
+    return parsed_module(tree, path, outside)
+
+
+def _relative(module: str, path: Path | None) -> Path | None:
+    if path is None:
+        return None
+    rest = module.lstrip(".")
+    directory = path.resolve().parent
+    for _ in range(len(module) - len(rest) - 1):
+        directory = directory.parent
+    return _module_file(directory, rest.split(".") if rest else [])
 
 
 def _ancestors(path: Path | None) -> list[Path]:
+    """The folders an absolute import from ``path`` is looked up in, as Python and mypy
+    would: the folder above the file's top-most package, then the folders above it (never
+    a folder inside the package, which ``sys.path`` does not hold)."""
     if path is None:
         return []
-    return list(path.resolve().parents)
+    folder = path.resolve().parent
+    while (folder / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return [folder, *folder.parents]
 
 
 def _module_file(directory: Path, parts: list[str]) -> Path | None:
+    """The source of the module ``parts`` under ``directory``: its stub when it has one,
+    as mypy reads it."""
+    if any(not part.isidentifier() for part in parts):
+        return None
     base = directory.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+    candidates = [base / "__init__.pyi", base / "__init__.py"]
+    if parts:
+        candidates[:0] = [base.with_suffix(".pyi"), base.with_suffix(".py")]
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
     return None
@@ -120,10 +159,13 @@ def _importable(module: str) -> Path | None:
     spec = None
     parts = module.split(".")
     for index in range(len(parts)):
-        spec = PathFinder.find_spec(".".join(parts[: index + 1]), search)
+        try:
+            spec = PathFinder.find_spec(".".join(parts[: index + 1]), search)
+        except (ImportError, ValueError):
+            return None
         if spec is None:
             return None
         search = list(spec.submodule_search_locations or [])
-    if spec is None or spec.origin is None or not spec.origin.endswith(".py"):
+    if spec is None or spec.origin is None or not spec.origin.endswith((".py", ".pyi")):
         return None
     return Path(spec.origin)

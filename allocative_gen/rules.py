@@ -15,16 +15,21 @@ the plugin from mypy's types.
 The generated method's body is a sequence of statements of these shapes, so a
 checker can read back which fields a method visits:
 
-- ``visitor.<method>("<field>", self.<attr>[, <type names>])`` where
-  ``<method>`` is in :data:`FIELD_VISITS`;
-- ``visitor.visit_field_with("<field>", self.<attr>, <function>)``;
+- ``visitor.<method>("<field>", <read>[, <type names>])`` where
+  ``<method>`` is in :data:`FIELD_VISITS` and ``<read>`` is :func:`read_of`'s
+  (``self.<attr>``, ``getattr(self, "<attr>")`` or ``getattr(self, "<attr>", None)``);
+- ``visitor.visit_field_with("<field>", <read>, <function>)``;
+- ``visitor.skip("<field>")`` for a field with the ``skip`` option;
 - ``<Base>.__allocative__(self, visitor)`` for a base class with its own method;
 - ``pass`` when nothing is visited.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from enum import Enum
+from pathlib import PurePath
 from typing import Final, NamedTuple
 
 METHOD_NAME: Final = "__allocative__"
@@ -59,7 +64,8 @@ ANNOTATED: Final = "typing.Annotated"
 """The annotation whose first argument is the field's type and whose others are options."""
 NOT_FIELDS: Final = frozenset({"typing.ClassVar", "dataclasses.InitVar", "dataclasses.KW_ONLY"})
 """Annotations that declare something other than an instance field."""
-UNWRAPPED: Final = frozenset({"typing.Final", "typing.Required", "typing.NotRequired"})
+FINAL: Final = "typing.Final"
+UNWRAPPED: Final = frozenset({FINAL, "typing.Required", "typing.NotRequired"})
 """Annotations whose first argument is the field's type."""
 
 
@@ -73,6 +79,27 @@ class Kind(Enum):
     NAMEDTUPLE = "NamedTuple"
     PYDANTIC = "pydantic model"
     PLAIN = "plain class"
+    PROTOCOL = "Protocol"
+    TYPED_DICT = "TypedDict"
+    ENUM = "Enum"
+
+
+UNMARKABLE: Final = {
+    Kind.PROTOCOL: (
+        "is a Protocol: a method would become part of the protocol and change which classes "
+        "match it (isinstance() of a runtime_checkable one); remove @allocative and mark the "
+        "classes that implement it"
+    ),
+    Kind.TYPED_DICT: (
+        "is a TypedDict: its values are plain dicts, measured as dicts, and it cannot have "
+        "methods; remove @allocative"
+    ),
+    Kind.ENUM: (
+        "is an Enum: its members belong to the class and count zero, so a method would never "
+        "run; remove @allocative"
+    ),
+}
+"""The kinds of class where ``@allocative`` is meaningless, and why (after the class's name)."""
 
 
 DATACLASS_DECORATORS: Final = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
@@ -89,6 +116,16 @@ ATTRS_FIELD_CALLS: Final = frozenset(
 )
 """Calls that declare an attrs field (``x = attr.ib()``)."""
 NAMEDTUPLE: Final = "typing.NamedTuple"
+NAMEDTUPLE_FACTORIES: Final = frozenset({"collections.namedtuple", NAMEDTUPLE})
+"""Calls that make a named tuple class; as a base (``class P(namedtuple("P", "x y"))``) its
+items are the built-in part, which the runtime measures."""
+PROTOCOL: Final = "typing.Protocol"
+"""A class that lists this among its bases is a protocol (not one that merely implements it)."""
+TYPED_DICTS: Final = frozenset({"typing.TypedDict", "mypy_extensions.TypedDict"})
+ENUMS: Final = frozenset(
+    {f"enum.{name}" for name in ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag", "ReprEnum")}
+)
+ENUM_METACLASSES: Final = frozenset({"enum.EnumMeta", "enum.EnumType"})
 PYDANTIC_MODELS: Final = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 """pydantic's model base class, as exported and where it is defined (mypy's spelling)."""
 PYDANTIC_INTERNALS: Final = (
@@ -120,6 +157,83 @@ def is_fieldless_base(name: str) -> bool:
 SLOTS: Final = "__slots__"
 NOT_SLOTS: Final = frozenset({"__dict__", "__weakref__"})
 """Names in ``__slots__`` that are not fields."""
+NEVER_FIELDS: Final = NOT_SLOTS | {"__class__", SLOTS}
+"""Names assigned on an instance that are never fields: its storage and its class."""
+INIT: Final = "__init__"
+"""The method whose unconditional assignments every instance has been through."""
+IMPLICIT_CLASS_METHODS: Final = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
+"""Methods whose first parameter is the class even without a decorator."""
+NO_SELF_DECORATORS: Final = frozenset({"builtins.staticmethod", "builtins.classmethod"})
+"""Decorators after which a method's first parameter is not the instance."""
+SETATTR_CALLS: Final = frozenset({"builtins.setattr", "builtins.object.__setattr__"})
+"""Calls that set an attribute named by a string: ``setattr(self, "x", value)``."""
+FIELD_CALLS: Final = frozenset({"dataclasses.field"}) | ATTRS_FIELD_CALLS
+"""Calls that declare a dataclass or attrs field with options."""
+DEFAULT_KEYWORDS: Final = frozenset({"default", "default_factory", "factory"})
+
+
+def leaves_unset(callee: str, init_false: bool, has_default: bool) -> bool:
+    """Whether a field declared ``x = <callee>(...)`` may be missing on an instance: a
+    dataclass or attrs field with ``init=False`` and no default (``has_default``: a
+    default keyword or a positional argument)."""
+    return callee in FIELD_CALLS and init_false and not has_default
+
+
+def is_private(name: str) -> bool:
+    """Whether Python mangles the attribute name ``name`` (``__x``, not ``__x__``)."""
+    return name.startswith("__") and not name.endswith("__")
+
+
+def mangled(name: str, class_name: str) -> str:
+    """The attribute a private name ``__x`` of class ``class_name`` is stored under."""
+    if not is_private(name) or not class_name.strip("_"):
+        return name
+    return f"_{class_name.lstrip('_')}{name}"
+
+
+class Read(NamedTuple):
+    """How a generated method reads a field: the attribute, and whether it may be missing.
+
+    Rendered ``self.<attr>`` (``attr`` is the field's name), ``getattr(self, "<attr>")`` (a
+    base's private name, stored mangled) or ``getattr(self, "<attr>", None)`` (``default``:
+    not every instance has it, and the read must not raise).
+    """
+
+    attr: str
+    default: bool
+
+
+def read_expression(name: str, read: Read) -> str:
+    """The expression a generated method reads field ``name`` with, as ``read`` says."""
+    attr = json.dumps(read.attr)
+    if read.default:
+        return f"getattr(self, {attr}, None)"
+    if read.attr != name:
+        return f"getattr(self, {attr})"
+    return f"self.{name}"
+
+
+def read_of(name: str, owner: str, own: bool, certain: bool) -> Read:
+    """How a method of a class reads field ``name`` declared by class ``owner`` (``own``: the
+    class itself); ``certain``: every instance has the attribute."""
+    if is_private(name) and (not own or not certain):
+        return Read(mangled(name, owner), not certain)
+    return Read(name, not certain)
+
+
+_SITE_FOLDERS: Final = frozenset({"site-packages", "dist-packages"})
+
+
+def is_outside_project(module: str, path: str | None) -> bool:
+    """Whether module ``module`` (found at ``path``, if found) is outside the project: the
+    standard library, an installed package, or a stub. Its classes' fields are not visited."""
+    if module.partition(".")[0] in sys.stdlib_module_names:
+        return True
+    if path is None:
+        return False
+    pure = PurePath(path)
+    return pure.suffix == ".pyi" or not _SITE_FOLDERS.isdisjoint(pure.parts)
+
 
 SCALARS: Final[dict[str, str]] = {
     "builtins.str": "str",
@@ -156,6 +270,8 @@ MAPPINGS: Final[dict[str, str]] = {"builtins.dict": "visit_dict", "typing.Dict":
 
 DYNAMIC_VISIT: Final = "visit_field"
 """The visit that dispatches on the run-time type: right for any value."""
+SKIP_VISIT: Final = "skip"
+"""The visitor method that declares a ``skip`` field deliberately not visited."""
 
 FIELD_VISITS: Final = frozenset(
     {DYNAMIC_VISIT, "visit_opaque", "visit_field_with"}
@@ -236,10 +352,10 @@ def visit_for(tp: TypeRef | None) -> Visit:
     return Visit(DYNAMIC_VISIT)
 
 
-def visit_for_option(option: Option | None, tp: TypeRef | None) -> Visit | None:
-    """The visit of a field with field option ``option``; None when the field is not visited."""
+def visit_for_option(option: Option | None, tp: TypeRef | None) -> Visit:
+    """The visit of a field with field option ``option`` (``skip``: declared, not visited)."""
     if option is Option.SKIP:
-        return None
+        return Visit(SKIP_VISIT)
     if option is Option.OPAQUE:
         return Visit("visit_opaque")
     if option is Option.VISIT_WITH:

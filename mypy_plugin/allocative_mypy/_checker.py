@@ -10,9 +10,9 @@ from mypy.plugin import ClassDefContext
 from mypy.types import Type, TypeVarType, get_proper_type
 
 from allocative_gen import rules
-from allocative_gen.rules import Kind, Visit
+from allocative_gen.rules import Kind, Read, Visit, read_of
 from allocative_mypy import _errors, _names
-from allocative_mypy._fields import Field, FieldCollector, is_fieldless, to_metadata
+from allocative_mypy._fields import Field, FieldCollector, to_metadata
 from allocative_mypy._kinds import class_kind
 from allocative_mypy._measurable import (
     Problem,
@@ -22,7 +22,7 @@ from allocative_mypy._measurable import (
     is_opaque,
     problems_of,
 )
-from allocative_mypy._method import is_current, read_steps, visits_in_order
+from allocative_mypy._method import Expected, is_current, read_steps, visits_in_order
 from allocative_mypy._written import reader_for
 
 _DYNAMIC = Visit(rules.DYNAMIC_VISIT)
@@ -63,9 +63,15 @@ class ClassChecker:
         info = self._info
         reader_for(info.module_name, self._api.modules).checking(info.defn)
         kind = class_kind(info)
+        reason = rules.UNMARKABLE.get(kind)
+        if reason is not None:
+            _errors.error_unmarkable(self._api, info.name, reason, self._cls)
+            return
         opaque = is_opaque(info)
         own = self._collector.own(info, kind)
-        info.metadata.setdefault(_names.METADATA_KEY, {})["fields"] = to_metadata(own)
+        metadata = info.metadata.setdefault(_names.METADATA_KEY, {})
+        metadata.pop("uncertain", None)
+        metadata.update(to_metadata(own))
         inherited = self._collector.inherited(info)
         if not opaque:
             for field in own:
@@ -83,11 +89,20 @@ class ClassChecker:
         else:
             self._check_method(own, kind, opaque, all_own=True)
 
-    def _expected(self, fields: list[Field], kind: Kind) -> dict[str, Visit | None]:
-        expected = _expected_visits(fields, kind)
+    def _expected(self, fields: list[Field], kind: Kind) -> dict[str, Expected | None]:
+        """How the generator visits each field, as the class's method or inline."""
+        info = self._info
+        expected: dict[str, Expected | None] = {}
         for field in fields:
-            if field.owner is not self._info and is_opaque(field.owner):
+            owner = field.owner
+            if owner is not info and is_opaque(owner):
                 expected[field.name] = None  # an @opaque base's fields are not visited
+                continue
+            read = read_of(field.name, owner.name, owner is info, field.certain)
+            expected[field.name] = Expected(field.facts.visit, read)
+        if kind is Kind.PYDANTIC:
+            for name in rules.PYDANTIC_INTERNALS:
+                expected.setdefault(name, Expected(_DYNAMIC, Read(name, False)))
         return expected
 
     def _check_field(self, field: Field, ctx: Context) -> None:
@@ -176,10 +191,12 @@ class _Graph:
         self._collector = collector
 
     def bases(self, cls: TypeInfo) -> list[TypeInfo]:
-        return [base.type for base in cls.bases if not is_fieldless(base.type)]
+        fieldless = self._collector.is_fieldless
+        return [base.type for base in cls.bases if not fieldless(base.type)]
 
     def mro(self, cls: TypeInfo) -> list[TypeInfo]:
-        return [ancestor for ancestor in cls.mro if not is_fieldless(ancestor)]
+        fieldless = self._collector.is_fieldless
+        return [ancestor for ancestor in cls.mro if not fieldless(ancestor)]
 
     def fields(self, cls: TypeInfo) -> list[str]:
         return [field.name for field in self._collector.own(cls)]
@@ -200,15 +217,6 @@ class _Graph:
             if field.name == name:
                 return field.facts.visit
         return None
-
-
-def _expected_visits(fields: list[Field], kind: Kind) -> dict[str, Visit | None]:
-    """The visit each field needs (None: not visited), as the generator would write it."""
-    expected = {field.name: field.facts.visit for field in fields}
-    if kind is Kind.PYDANTIC:
-        for name in rules.PYDANTIC_INTERNALS:
-            expected.setdefault(name, _DYNAMIC)
-    return expected
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

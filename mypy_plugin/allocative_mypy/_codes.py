@@ -30,3 +30,8 @@ STALE: Final = ErrorCode(
     "Check that the generated __allocative__ method visits exactly the current fields",
     _CATEGORY,
 )
+MARK: Final = ErrorCode(
+    "allocative-mark",
+    "Check that @allocative marks a class whose instances a method can measure",
+    _CATEGORY,
+)

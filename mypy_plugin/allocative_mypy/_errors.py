@@ -99,3 +99,11 @@ def error_stale_method(
     shown = "; ".join(reasons[:3]) + ("; ..." if len(reasons) > 3 else "")
     message = f'Method "__allocative__" of "{cls}" is stale ({shown}); {_RUN_GENERATOR}'
     api.fail(message, ctx, code=_codes.STALE)
+
+
+def error_unmarkable(
+    api: SemanticAnalyzerPluginInterface, cls: str, reason: str, ctx: Context
+) -> None:
+    """``@allocative`` marks a class where a method is meaningless (a Protocol, a TypedDict,
+    an Enum); the reason is the generator's."""
+    api.fail(f'Class "{cls}" {reason}', ctx, code=_codes.MARK)

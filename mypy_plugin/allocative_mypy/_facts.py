@@ -17,10 +17,10 @@ from allocative_mypy._method import normalised
 
 
 class Facts(NamedTuple):
-    """The expected visit (None: not visited), whether the type is measured without a
+    """The expected visit (``skip`` for a skipped field), whether the type is measured without a
     walk (:func:`allocative_gen.rules.is_plain`), and the metadata form after the name."""
 
-    visit: Visit | None
+    visit: Visit
     plain: bool
     stored: tuple[Any, ...]
 
@@ -41,9 +41,7 @@ def facts_of(ref: TypeRef | None, option: Option | None) -> Facts:
 
 
 def _make(ref: TypeRef | None, option: Option | None) -> Facts:
-    visit = rules.visit_for_option(option, ref)
-    if visit is not None:
-        visit = normalised(visit)
+    visit = normalised(rules.visit_for_option(option, ref))
     stored = (ref_json(ref),) if option is None else (ref_json(ref), option.value)
     return Facts(visit, option is None and rules.is_plain(ref), stored)
 

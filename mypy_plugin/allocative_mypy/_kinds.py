@@ -20,10 +20,17 @@ from allocative_gen.rules import (
 
 
 def class_kind(info: TypeInfo) -> Kind:
-    """The kind of ``info``, from its decorators, else its bases (NamedTuple, pydantic)."""
+    """The kind of ``info``, from its decorators, else what mypy made of its bases
+    (Protocol, TypedDict, Enum, NamedTuple, pydantic)."""
     kind = decorator_kind(info.defn)
     if kind is not None:
         return kind
+    if info.is_protocol:
+        return Kind.PROTOCOL
+    if info.typeddict_type is not None:
+        return Kind.TYPED_DICT
+    if info.is_enum:
+        return Kind.ENUM
     if info.is_named_tuple:
         return Kind.NAMEDTUPLE
     if any(base.fullname in PYDANTIC_MODELS for base in info.mro):

@@ -29,6 +29,7 @@ from mypy.types import (
 from allocative_gen import rules
 from allocative_gen.rules import canonical, holds_arguments, is_measured_class
 from allocative_mypy import _names
+from allocative_mypy._kinds import class_kind
 
 
 class ProblemKind(Enum):
@@ -75,8 +76,11 @@ def is_opaque(info: TypeInfo) -> bool:
 
 
 def has_method(info: TypeInfo) -> bool:
-    """Whether ``info`` gives its instances an ``__allocative__`` (written, marked or opaque)."""
-    return rules.METHOD_NAME in info.names or is_marked(info) or is_opaque(info)
+    """Whether ``info`` gives its instances an ``__allocative__``: written, ``@opaque``, or
+    marked (unless its kind cannot have one: a marked Protocol gets no method)."""
+    if rules.METHOD_NAME in info.names or is_opaque(info):
+        return True
+    return is_marked(info) and class_kind(info) not in rules.UNMARKABLE
 
 
 def implements(info: TypeInfo) -> bool:

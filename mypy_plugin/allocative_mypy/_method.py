@@ -1,9 +1,10 @@
 """Read back what a generated ``__allocative__`` method visits, from its body (never a comment).
 
 The shapes are the ones :mod:`allocative_gen.rules` documents: field visits
-``visitor.<visit>("<field>", self.<attr>[, <type names>])``, base calls
-``<Base>.__allocative__(self, visitor)``, and ``pass``. Anything else is an
-unrecognised statement.
+``visitor.<visit>("<field>", <read>[, <type names>])`` where ``<read>`` is
+``self.<field>``, ``getattr(self, "<attr>")`` or ``getattr(self, "<attr>", None)``,
+``visitor.skip("<field>")``, base calls ``<Base>.__allocative__(self, visitor)``, and
+``pass``. Anything else is an unrecognised statement.
 """
 
 from __future__ import annotations
@@ -21,24 +22,36 @@ from mypy.nodes import (
     PassStmt,
     RefExpr,
     StrExpr,
+    TypeAlias,
     TypeInfo,
 )
+from mypy.types import Instance, get_proper_type
 
 from allocative_gen import rules
-from allocative_gen.rules import Visit
+from allocative_gen.rules import SKIP_VISIT, Read, Visit, read_of
 
 if TYPE_CHECKING:
     from allocative_mypy._fields import Field
 
 _VISIT_WITH_FUNCTION = "visit_field_with"
 _NONE = "None"
+_SKIPPED = Read("", False)
+"""The read of a ``skip`` field: there is none."""
+
+
+class Expected(NamedTuple):
+    """How the generator visits a field: the visit, and how it reads the field."""
+
+    visit: Visit
+    read: Read
 
 
 class FieldCall(NamedTuple):
-    """``visitor.<visit>("<field>", self.<attr>, ...)``: one field visit."""
+    """``visitor.<visit>("<field>", <read>, ...)``: one field visit (``read`` None: not a
+    read the generator writes; ``_SKIPPED`` for ``visitor.skip("<field>")``)."""
 
     field: str
-    attr: str | None
+    read: Read | None
     visit: Visit
     line: int
 
@@ -82,59 +95,42 @@ def read_steps(method: FuncDef) -> list[Step] | None:
     return steps
 
 
-def is_current(method: FuncDef, expected: Mapping[str, Visit | None]) -> bool:
+def is_current(method: FuncDef, expected: Mapping[str, Expected | None]) -> bool:
     """Whether ``method`` visits exactly the ``expected`` fields, each as expected: the fast path.
 
     The common case, checked without building a step per statement: a
-    ``(self, visitor)`` method whose body is only ``visitor.<visit>("<field>",
-    self.<field>[, <type names>])`` calls, one per field that is visited
-    (``None`` in ``expected``: skipped), with the expected visit. True only
-    when :func:`read_steps` and ``_stale.stale_reasons`` would find nothing
+    ``(self, visitor)`` method whose body is only field visits and ``skip`` calls,
+    one per expected field (``None`` in ``expected``: neither), each as expected.
+    True only when :func:`read_steps` and ``_stale.stale_reasons`` would find nothing
     wrong; False sends the caller to them for the reasons (also when the
     method is current in a way this does not recognise, like a base call).
     """
-    arguments = method.arguments
-    if len(arguments) != 2:
+    steps = read_steps(method)
+    if steps is None:
         return False
-    self_name, visitor = arguments[0].variable.name, arguments[1].variable.name
-    wanted = {name: visit for name, visit in expected.items() if visit is not None}
-    for stmt in method.body.body:
-        if not isinstance(stmt, ExpressionStmt):
-            if isinstance(stmt, PassStmt):
-                continue
+    wanted = {name: found for name, found in expected.items() if found is not None}
+    for step in steps:
+        if not isinstance(step, FieldCall):
             return False
-        call = stmt.expr
-        if not isinstance(call, CallExpr):
-            if isinstance(call, StrExpr):
-                continue
-            return False
-        callee, args = call.callee, call.args
-        if not isinstance(callee, MemberExpr) or len(args) < 2:
-            return False
-        target, field, value = callee.expr, args[0], args[1]
-        if not isinstance(target, NameExpr) or target.name != visitor:
-            return False
-        if not isinstance(field, StrExpr) or not isinstance(value, MemberExpr):
-            return False
-        name, visit_name, this = field.value, callee.name, value.expr
-        visit = wanted.pop(name, None)
-        if visit is None or visit.method != visit_name or value.name != name:
-            return False
-        if not isinstance(this, NameExpr) or this.name != self_name:
-            return False
-        if len(args) > 2 and visit_name != _VISIT_WITH_FUNCTION:
-            if not _type_names_are(args, visit.type_args):
-                return False
-        elif visit.type_args:
+        found = wanted.pop(step.field, None)
+        if found is None or not matches(step, found):
             return False
     return not wanted
+
+
+def matches(call: FieldCall, expected: Expected) -> bool:
+    """Whether a field visit is the expected one: the visit, and the read unless skipped."""
+    if call.visit != expected.visit:
+        return False
+    return expected.visit.method == SKIP_VISIT or call.read == expected.read
 
 
 def visits_in_order(method: FuncDef, fields: Sequence[Field]) -> bool:
     """Whether ``method`` is exactly the generator's visits of ``fields``, in their order.
 
     The fastest path, for a class whose fields are all its own: statement ``i``
-    visits the ``i``-th field that is visited, as its declaration's facts say.
+    visits the ``i``-th field as its declaration's facts say, reading it as
+    ``self.<field>`` (every instance has it) or ``getattr(self, "<attr>", None)``.
     True only when :func:`is_current` would say so too; False says nothing (the
     caller asks :func:`is_current`, which accepts any order).
     """
@@ -153,32 +149,41 @@ def visits_in_order(method: FuncDef, fields: Sequence[Field]) -> bool:
             if isinstance(call, StrExpr):
                 continue
             return False
-        visit = None
-        for field in remaining:
-            visit = field.facts.visit
-            if visit is not None:
-                break
-        if visit is None:
+        field = next(remaining, None)
+        if field is None:
             return False
+        visit = field.facts.visit
         callee, args = call.callee, call.args
-        if type(callee) is not MemberExpr or len(args) < 2 or callee.name != visit.method:
+        if type(callee) is not MemberExpr or callee.name != visit.method or not args:
             return False
-        target, name, value = callee.expr, args[0], args[1]
+        target, name = callee.expr, args[0]
         if type(target) is not NameExpr or target.name != visitor:
             return False
         if type(name) is not StrExpr or name.value != field.name:
             return False
-        if type(value) is not MemberExpr or value.name != field.name:
+        if visit.method == SKIP_VISIT:
+            if len(args) != 1:
+                return False
+            continue
+        if len(args) < 2:
             return False
-        this = value.expr
-        if type(this) is not NameExpr or this.name != self_name:
+        value = args[1]
+        if field.certain:
+            if type(value) is not MemberExpr or value.name != field.name:
+                return False
+            this = value.expr
+            if type(this) is not NameExpr or this.name != self_name:
+                return False
+        elif _read(value, self_name, field.name) != read_of(
+            field.name, field.owner.name, True, False
+        ):
             return False
         if len(args) > 2 and visit.method != _VISIT_WITH_FUNCTION:
             if not _type_names_are(args, visit.type_args):
                 return False
         elif visit.type_args:
             return False
-    return all(field.facts.visit is None for field in remaining)
+    return next(remaining, None) is None
 
 
 def _type_names_are(args: list[Expression], names: tuple[str, ...]) -> bool:
@@ -198,14 +203,15 @@ def _type_names_are(args: list[Expression], names: tuple[str, ...]) -> bool:
 def _read_call(call: CallExpr, callee: MemberExpr, self_name: str, visitor: str) -> Step | None:
     target, method, args = callee.expr, callee.name, call.args
     if method == rules.METHOD_NAME and isinstance(target, RefExpr):
-        if isinstance(target.node, TypeInfo):
-            return BaseCall(target.node, call.line)
-        return None
+        base = _class_of(target.node)
+        return None if base is None else BaseCall(base, call.line)
     is_visitor = isinstance(target, NameExpr) and target.name == visitor
-    if not is_visitor or method not in rules.FIELD_VISITS or len(args) < 2:
+    if not is_visitor or not args or not isinstance(args[0], StrExpr):
         return None
     field = args[0]
-    if not isinstance(field, StrExpr):
+    if method == SKIP_VISIT and len(args) == 1:
+        return FieldCall(field.value, _SKIPPED, Visit(SKIP_VISIT), call.line)
+    if method not in rules.FIELD_VISITS or len(args) < 2:
         return None
     if len(args) == 2 or method == _VISIT_WITH_FUNCTION:
         visit = Visit(method)
@@ -214,7 +220,7 @@ def _read_call(call: CallExpr, callee: MemberExpr, self_name: str, visitor: str)
         while names and names[-1] == _NONE:
             names.pop()
         visit = Visit(method, tuple(names))
-    return FieldCall(field.value, _self_attribute(args[1], self_name), visit, call.line)
+    return FieldCall(field.value, _read(args[1], self_name, field.value), visit, call.line)
 
 
 def normalised(visit: Visit) -> Visit:
@@ -227,21 +233,44 @@ def normalised(visit: Visit) -> Visit:
     return Visit(visit.method, tuple(names))
 
 
-def _self_attribute(expr: Expression, self_name: str) -> str | None:
-    """``attr`` of ``self.attr``, or of ``getattr(self, "attr")`` (a base's mangled name)."""
-    if isinstance(expr, CallExpr) and _is_getattr_of(expr, self_name):
-        name = expr.args[1]
-        return name.value if isinstance(name, StrExpr) else None
-    if not isinstance(expr, MemberExpr) or not isinstance(expr.expr, NameExpr):
+def _read(expr: Expression, self_name: str, field: str) -> Read | None:
+    """The :class:`~allocative_gen.rules.Read` of field ``field``'s value expression, when it
+    is one the generator writes: ``self.<field>``, ``getattr(self, "<other attr>")`` or
+    ``getattr(self, "<attr>", None)``."""
+    if isinstance(expr, MemberExpr):
+        this = expr.expr
+        if isinstance(this, NameExpr) and this.name == self_name and expr.name == field:
+            return Read(field, False)
         return None
-    return expr.name if expr.expr.name == self_name else None
+    if not isinstance(expr, CallExpr) or not _is_getattr_of(expr, self_name):
+        return None
+    attr = expr.args[1]
+    if not isinstance(attr, StrExpr):
+        return None
+    if len(expr.args) == 2:
+        return Read(attr.value, False) if attr.value != field else None
+    default = expr.args[2]
+    if isinstance(default, NameExpr) and default.name == _NONE:
+        return Read(attr.value, True)
+    return None
 
 
 def _is_getattr_of(call: CallExpr, self_name: str) -> bool:
     callee, args = call.callee, call.args
-    if not isinstance(callee, NameExpr) or callee.name != "getattr" or len(args) != 2:
+    if not isinstance(callee, NameExpr) or callee.name != "getattr" or len(args) not in (2, 3):
         return False
     return isinstance(args[0], NameExpr) and args[0].name == self_name
+
+
+def _class_of(node: object) -> TypeInfo | None:
+    """The class a name refers to: a class, or an alias of one (``Alias = Base``)."""
+    if isinstance(node, TypeInfo):
+        return node
+    if isinstance(node, TypeAlias):
+        target = get_proper_type(node.target)
+        if isinstance(target, Instance):
+            return target.type
+    return None
 
 
 def _type_name(expr: Expression) -> str:

@@ -15,7 +15,7 @@ from mypy.plugin import ClassDefContext, Plugin, ReportConfigContext
 
 from allocative_mypy import __version__, _codes, _hooknames
 
-ERROR_CODES = (_codes.FIELD, _codes.GENERIC, _codes.ANY, _codes.STALE)
+ERROR_CODES = (_codes.FIELD, _codes.GENERIC, _codes.ANY, _codes.STALE, _codes.MARK)
 """Registered with mypy when the plugin loads: inline ``# mypy: disable-error-code=...``
 comments are applied while files are parsed, before any hook runs."""
 

@@ -10,17 +10,18 @@ from collections.abc import Callable, Mapping
 
 from mypy.nodes import TypeInfo
 
-from allocative_gen.rules import Visit
-from allocative_mypy._method import BaseCall, FieldCall, Step, Unrecognised
+from allocative_gen.rules import SKIP_VISIT, Visit, read_expression
+from allocative_mypy._method import BaseCall, Expected, FieldCall, Step, Unrecognised, matches
 
 
 def stale_reasons(
     steps: list[Step],
-    expected: Mapping[str, Visit | None],
+    expected: Mapping[str, Expected | None],
     covered_by: Callable[[TypeInfo], frozenset[str]],
     overridden_by: Callable[[TypeInfo], list[str]],
 ) -> list[str]:
-    """Why ``steps`` do not visit exactly the ``expected`` fields (None: a skipped field).
+    """Why ``steps`` do not visit exactly the ``expected`` fields (None: a field of an
+    ``@opaque`` base, which nothing visits).
 
     A base call covers what :func:`allocative_gen.inheritance.call_covers` says
     (``covered_by``): every field of the MRO of the class whose method it runs;
@@ -29,8 +30,6 @@ def stale_reasons(
     :func:`allocative_gen.inheritance.overridden` says) is visited wrongly.
     Two calls that cover the same field (both sides of a diamond) visit it twice.
     """
-    if _is_current(steps, expected):
-        return []
     reasons = [f"line {s.line} is not a generated visit" for s in steps if _unrecognised(s)]
     calls = [s for s in steps if isinstance(s, FieldCall)]
     covered: Counter[str] = Counter()
@@ -45,21 +44,8 @@ def stale_reasons(
     covered.update(call.field for call in calls)
     reasons += [f'"{name}" is visited {_times(n)}' for name, n in covered.items() if n > 1]
     reasons += [_wrong_visit(call, expected) for call in calls if _is_wrong(call, expected)]
-    reasons += [f'"{name}" is not visited' for name in _missing(expected, covered)]
-    return reasons
-
-
-def _is_current(steps: list[Step], expected: Mapping[str, Visit | None]) -> bool:
-    """The common case, checked fast: only field visits, exactly the expected ones."""
-    wanted = {name: visit for name, visit in expected.items() if visit is not None}
-    if len(steps) != len(wanted):
-        return False
-    for step in steps:
-        if not isinstance(step, FieldCall) or wanted.pop(step.field, None) != step.visit:
-            return False
-        if step.attr != step.field:
-            return False
-    return True
+    reasons += [_missing(name, visit) for name, visit in expected.items() if name not in covered]
+    return [reason for reason in reasons if reason]
 
 
 def _times(count: int) -> str:
@@ -70,31 +56,32 @@ def _unrecognised(step: Step) -> bool:
     return isinstance(step, Unrecognised)
 
 
-def _missing(expected: Mapping[str, Visit | None], covered: Counter[str]) -> list[str]:
-    return [name for name, visit in expected.items() if visit is not None and name not in covered]
+def _missing(name: str, expected: Expected | None) -> str:
+    if expected is None:
+        return ""
+    if expected.visit.method == SKIP_VISIT:
+        return f'"{name}" is skip but not declared with visitor.skip("{name}")'
+    return f'"{name}" is not visited'
 
 
-def _is_wrong(call: FieldCall, expected: Mapping[str, Visit | None]) -> bool:
-    return not _reads_field(call) or expected.get(call.field) != call.visit
+def _is_wrong(call: FieldCall, expected: Mapping[str, Expected | None]) -> bool:
+    found = expected.get(call.field)
+    return found is None or not matches(call, found)
 
 
-def _reads_field(call: FieldCall) -> bool:
-    """Whether the call reads the field (a base's ``__x`` under its mangled name)."""
-    if call.attr == call.field:
-        return True
-    mangled = call.field.startswith("__") and not call.field.endswith("__")
-    return mangled and call.attr is not None and call.attr.endswith(call.field)
-
-
-def _wrong_visit(call: FieldCall, expected: Mapping[str, Visit | None]) -> str:
+def _wrong_visit(call: FieldCall, expected: Mapping[str, Expected | None]) -> str:
     if call.field not in expected:
         return f'"{call.field}" is visited but is not a field'
-    visit = expected[call.field]
-    if visit is None:
-        return f'"{call.field}" is visited but is marked skip'
-    if not _reads_field(call):
-        return f'"{call.field}" is visited with "self.{call.attr}"'
-    return f'"{call.field}" is visited with {_show(call.visit)} instead of {_show(visit)}'
+    found = expected[call.field]
+    if found is None:
+        return f'"{call.field}" is visited but its class is @opaque'
+    if call.visit != found.visit:
+        return f'"{call.field}" is visited with {_show(call.visit)} instead of {_show(found.visit)}'
+    wanted = read_expression(call.field, found.read)
+    if call.read is None:
+        return f'"{call.field}" is not read with {wanted}'
+    written = read_expression(call.field, call.read)
+    return f'"{call.field}" is read with {written} instead of {wanted}'
 
 
 def _show(visit: Visit) -> str:

@@ -9,6 +9,9 @@ import pytest
 
 from allocative_gen.cli import main
 
+DATACLASS = "from dataclasses import dataclass\n\n\n@dataclass\n"
+"""Opens a module whose first class is a dataclass."""
+
 
 def write(path: Path, text: str) -> Path:
     """Write ``text`` to ``path``, creating folders."""
@@ -33,11 +36,14 @@ def method_of(path: Path, class_name: str) -> list[str]:
 def test_relative_import_of_an_unmarked_base(tmp_path: Path) -> None:
     """``from .base import Base``: Base's fields are visited inline before the class's own."""
     write(tmp_path / "pkg" / "__init__.py", "")
-    write(tmp_path / "pkg" / "base.py", "class Base:\n    name: str\n    data: list[int]\n")
+    write(
+        tmp_path / "pkg" / "base.py",
+        f"{DATACLASS}class Base:\n    name: str\n    data: list[int]\n",
+    )
     child = write(
         tmp_path / "pkg" / "child.py",
-        "from allocative import allocative\nfrom .base import Base\n\n\n"
-        "@allocative\nclass Child(Base):\n    size: int\n",
+        "from dataclasses import dataclass\n\nfrom allocative import allocative\n"
+        "from .base import Base\n\n\n@allocative\n@dataclass\nclass Child(Base):\n    size: int\n",
     )
     assert main([str(child)]) == 1
     assert method_of(child, "Child") == [
@@ -56,8 +62,9 @@ def test_marked_base_in_another_file_is_called_not_inlined(tmp_path: Path) -> No
     )
     child = write(
         tmp_path / "app" / "views.py",
-        "import app.models as m\nfrom allocative import allocative\n\n\n"
-        "@allocative\nclass View(m.Base):\n    name: str\n    extra: bytes\n",
+        "import app.models as m\nfrom allocative import allocative\n\n\n@allocative\n"
+        "class View(m.Base):\n    name: str\n    extra: bytes\n\n"
+        "    def __init__(self) -> None:\n        self.extra = b''\n",
     )
     assert main([str(child)]) == 1
     assert method_of(child, "View") == [
@@ -66,30 +73,78 @@ def test_marked_base_in_another_file_is_called_not_inlined(tmp_path: Path) -> No
     ]
 
 
-def test_base_in_an_installed_package_is_read_from_source(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, init: str) -> Path:
+    """A package ``vendor`` installed in a ``site-packages`` folder put on ``sys.path``."""
+    site = tmp_path / "lib" / "site-packages"
+    write(site / "vendor" / "__init__.py", init)
+    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
+    return site
+
+
+def subclass_of(tmp_path: Path, base: str, imports: str) -> Path:
+    """A module of the project with a marked dataclass ``Mine(base)``."""
+    return write(
+        tmp_path / "src" / "mod.py",
+        f"from dataclasses import dataclass\n\n{imports}from allocative import allocative\n\n\n"
+        f"@allocative\n@dataclass\nclass Mine({base}):\n    n: int\n",
+    )
+
+
+def test_fields_of_a_base_in_an_installed_package_are_not_visited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A base in a package on sys.path (re-exported by its __init__) is found and not imported."""
-    site = tmp_path / "site"
-    write(
-        site / "vendor" / "__init__.py",
-        "from vendor._impl import Base\nraise SystemExit('imported')\n",
+    """A base outside the project (in site-packages) adds no visits and no warning: the
+    runtime measures its attributes; the package is read, never imported."""
+    site = installed(tmp_path, monkeypatch, "from vendor._impl import Base\n")
+    (site / "vendor" / "__init__.py").write_text(
+        "from vendor._impl import Base\nraise SystemExit('imported')\n"
     )
     write(
         site / "vendor" / "_impl.py",
         "class Base:\n    def __init__(self) -> None:\n        self.cache: dict[str, bytes] = {}\n",
     )
-    monkeypatch.setattr(sys, "path", [str(site), *sys.path])
-    child = write(
-        tmp_path / "src" / "mod.py",
-        "from allocative import allocative\nfrom vendor import Base\n\n\n"
-        "@allocative\nclass Mine(Base):\n    n: int\n",
+    child = subclass_of(tmp_path, "Base", "from vendor import Base\n")
+    assert main([str(child)]) == 1
+    assert method_of(child, "Mine") == ['visitor.visit_int("n", self.n)']
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_method_of_a_base_in_an_installed_package_is_called(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A base outside the project that has its own method (a library's marked class) is
+    called, so that its own visits run."""
+    installed(
+        tmp_path,
+        monkeypatch,
+        "from allocative import allocative\n\n\n@allocative\nclass Base:\n    blob: bytes\n",
     )
+    child = subclass_of(tmp_path, "vendor.Base", "import vendor\n")
     assert main([str(child)]) == 1
     assert method_of(child, "Mine") == [
-        'visitor.visit_dict("cache", self.cache, str, bytes)',
+        "vendor.Base.__allocative__(self, visitor)",
         'visitor.visit_int("n", self.n)',
     ]
+
+
+def test_standard_library_bases_add_no_fields_and_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bases of the standard library (also through ``import *``) are outside the project."""
+    child = write(
+        tmp_path / "mod.py",
+        "from collections import defaultdict\nfrom html.parser import HTMLParser\n"
+        "from ast import *\nfrom allocative import allocative\n\n\n"
+        "@allocative\nclass Counts(defaultdict):\n    pass\n\n\n"
+        "@allocative\nclass Parser(HTMLParser):\n"
+        "    def __init__(self) -> None:\n        super().__init__()\n        self.seen = []\n\n\n"
+        "@allocative\nclass Node(Constant):\n    pass\n",
+    )
+    assert main([str(child)]) == 1
+    assert "warning" not in capsys.readouterr().err
+    assert method_of(child, "Counts") == ["pass"]
+    assert method_of(child, "Parser") == ['visitor.visit_field("seen", self.seen)']
+    assert method_of(child, "Node") == ["pass"]
 
 
 def test_pydantic_kind_comes_through_an_unmarked_base(tmp_path: Path) -> None:

@@ -89,3 +89,22 @@ def test_generated_methods_pass_mypy_strict(tmp_path: Path) -> None:
                 bad.append(line)
     assert bad == [], "\n".join(bad)
     assert "error" in result.stdout, "the inputs' own untyped code should still be reported"
+
+
+def test_methods_run_on_instances_that_lack_what_they_may_not_have() -> None:
+    """Fields not every instance has (set only later, or an unset slot) are read without
+    raising, and ``skip`` fields are declared: measuring fresh instances warns of nothing."""
+    import allocative
+    from tests.gen.exactness import load
+
+    assignments = load((GOLDEN / "assignments.after").read_text(encoding="utf-8"))
+    slots = load((GOLDEN / "slots_forms.after").read_text(encoding="utf-8"))
+    options = load((GOLDEN / "field_options.after").read_text(encoding="utf-8"))
+    node = options.Node("n", None, object(), b"", ["x"], {})
+    roots = [assignments.Lazy(), slots.ListSlots(), slots.DictSlots(), node]
+    for root in roots:
+        builder = allocative.FlameGraphBuilder()
+        builder.visit_root(root)
+        output = builder.finish()
+        assert output.warnings == [], (type(root).__name__, output.warnings)
+        assert allocative.size_of(root) == output.flamegraph.total_size

@@ -68,8 +68,8 @@ def test_visit_for_each_declared_type(declared: TypeRef | None, expected: Visit)
 
 
 def test_field_options() -> None:
-    """skip visits nothing; opaque and visit_with have their own calls whatever the type."""
-    assert visit_for_option(Option.SKIP, STR) is None
+    """skip is declared with visitor.skip; opaque and visit_with have their own calls."""
+    assert visit_for_option(Option.SKIP, STR) == Visit("skip")
     assert visit_for_option(Option.OPAQUE, STR) == Visit("visit_opaque")
     assert visit_for_option(Option.VISIT_WITH, STR) == Visit("visit_field_with")
     assert visit_for_option(None, STR) == Visit("visit_str")

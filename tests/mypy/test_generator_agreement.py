@@ -8,6 +8,7 @@ over the generator's golden output (``tests/gen/golden/*.after``).
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,8 @@ from tests.mypy.runner import run_mypy, write_config
 HERE = Path(__file__).parent
 GOLDEN = HERE.parent / "gen" / "golden"
 STALE_OFF = '# mypy: disable-error-code="allocative-stale"\n'
+UNMARKABLE = re.compile(r"'\w+' is (a Protocol|a TypedDict|an Enum): ")
+LEFT_ALONE = "left unchanged because of the errors above"
 
 pytest.importorskip("libcst", reason="the generator needs libcst")
 
@@ -32,13 +35,18 @@ def stale_after_generating(tmp_path_factory: pytest.TempPathFactory) -> list[str
         (folder / case.name).write_text(text, encoding="utf-8")
     command = [sys.executable, "-m", "allocative_gen.cli", str(folder)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert result.returncode in (0, 1), result.stdout + result.stderr
+    assert result.returncode in (0, 1, 2), result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": warning: " not in line]
+    errors = [line for line in errors if not line.endswith(("added it", "regenerated it"))]
+    assert all(UNMARKABLE.search(line) or LEFT_ALONE in line for line in errors), errors
     cases = sorted(path.name for path in folder.glob("*.py"))
     return [m for m in run_mypy(folder, *cases) if m.endswith("[allocative-stale]")]
 
 
 def test_generated_methods_are_current(stale_after_generating: list[str]) -> None:
-    """No generated method is stale: redeclared fields and wrapped ``ClassVar`` included."""
+    """No generated method is stale: redeclared fields, wrapped ``ClassVar``, every field form,
+    bases outside the project included; a class the generator refuses to mark (a Protocol)
+    is an ``allocative-mark`` error for the plugin too, never a stale method."""
     assert stale_after_generating == []
 
 

@@ -74,6 +74,7 @@ class SkipsRedeclared(MarkedBase):
 
     def __allocative__(self, visitor: Visitor) -> None:
         visitor.visit_str("value", self.value)
+        visitor.skip("tags")
 
 
 @dataclass

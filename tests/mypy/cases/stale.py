@@ -28,6 +28,7 @@ class Current:
         visitor.visit_str("name", self.name)
         visitor.visit_list("values", self.values, float)
         visitor.visit_dict("meta", self.meta, str)
+        visitor.skip("parent")
 
 
 @allocative
