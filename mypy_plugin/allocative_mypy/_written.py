@@ -259,11 +259,17 @@ def _resolve_in(names: SymbolTable, parts: list[str]) -> str | None:
 
 
 _READERS: dict[str, Reader] = {}
-"""The reader of each module, kept while mypy keeps the same tree for the module."""
+"""The reader of each module of the build in progress, kept while mypy keeps the module's tree."""
+_BUILD: list[dict[str, MypyFile]] = []
+"""The module table of the build ``_READERS`` belongs to: a new build drops the old readers,
+which hold every tree of theirs (one process may run many builds: ``mypy.api.run``)."""
 
 
 def reader_for(module: str, modules: dict[str, MypyFile]) -> Reader:
     """The reader of ``module``: shared by its classes, remade when mypy has a new tree for it."""
+    if not _BUILD or _BUILD[0] is not modules:
+        release()
+        _BUILD.append(modules)
     reader = _READERS.get(module)
     if (
         reader is None
@@ -272,3 +278,9 @@ def reader_for(module: str, modules: dict[str, MypyFile]) -> Reader:
     ):
         reader = _READERS[module] = Reader(module, modules)
     return reader
+
+
+def release() -> None:
+    """Forget the readers and the build they read, so that its trees can be freed."""
+    _READERS.clear()
+    _BUILD.clear()

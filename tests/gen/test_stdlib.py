@@ -25,6 +25,7 @@ import libcst as cst
 import pytest
 from mypy import api
 
+from allocative_mypy import _written
 from tests.gen.stdlib_corpus import (
     MYPY_CONFIG,
     PACKAGE,
@@ -158,7 +159,10 @@ def _run_mypy(result: Stress) -> None:
     ]
     result.mypy.append(f"{len(modules)} modules")
     config = ["--config-file", str(result.folder / "mypy.ini"), "--no-incremental"]
-    stdout, stderr, status = api.run([*config, "--no-error-summary", *modules])
+    try:
+        stdout, stderr, status = api.run([*config, "--no-error-summary", *modules])
+    finally:
+        _written.release()  # later tests' gc.collect() need not walk the corpus's trees
     prefix = f"{result.folder}/"
     result.mypy[:] = [line.replace(prefix, "") for line in stdout.splitlines()]
     result.mypy_status, result.mypy_stderr = status, stderr

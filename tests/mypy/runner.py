@@ -6,6 +6,8 @@ from pathlib import Path
 
 from mypy import api
 
+from allocative_mypy import _written
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = """\
 [mypy]
@@ -32,7 +34,10 @@ def run_mypy(
     cache_args = ["--cache-dir", str(cache)] if cache else ["--no-incremental"]
     options = ["--config-file", str(config), "--no-error-summary", "--no-color-output"]
     targets = [str(folder / path) for path in paths]
-    stdout, stderr, _ = api.run([*options, *cache_args, *flags, *targets])
+    try:
+        stdout, stderr, _ = api.run([*options, *cache_args, *flags, *targets])
+    finally:
+        _written.release()  # the next test's gc.collect() need not walk this build's trees
     assert not stderr, stderr
     prefix = f"{folder}/"
     return [line.replace(prefix, "") for line in stdout.splitlines() if line]
