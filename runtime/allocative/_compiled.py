@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from allocative._flamegraph import FlameGraph
 from allocative._kinds import BUILTIN_KINDS, ZERO, Kind, contents_copy, expand_contents
+from allocative._refcounts import TEMPORARY
 from allocative._resolve import resolve
 from allocative._visitor import (
     ALLOCATOR_OVERHEAD,
@@ -30,6 +31,7 @@ __all__ = [
     "ALLOCATOR_OVERHEAD",
     "CHANGED",
     "DICT_STORAGE",
+    "TEMPORARY",
     "UNUSED_CAPACITY",
     "VISIT_FAILED",
     "FlameGraph",

@@ -13,13 +13,12 @@ from typing import Any, Final, cast
 from allocative._flamegraph import FlameGraph
 from allocative._kinds import BUILTIN_KINDS, GC_HEADER, Expand, Kind, expand_items
 from allocative._layout import BYTES, STR_INTERNED, STR_STATE_OFFSET, WORD
+from allocative._refcounts import ENTRY_EXCLUSIVE_REFS, EXCLUSIVE_REFS
 from allocative._size_visitor import count_floats
 from allocative._sizes import dict_size_and_unused
 from allocative._visitor import (
     ALLOCATOR_OVERHEAD,
     DICT_STORAGE,
-    ENTRY_EXCLUSIVE_REFS,
-    EXCLUSIVE_REFS,
     INLINE_DEPTH,
     LATIN1,
     UNUSED_CAPACITY,
@@ -61,6 +60,9 @@ class FrameVisitor(Visitor):
 
     def visit_field(self, name: str, value: object) -> None:
         """Visit ``value`` under frame ``name`` below the current object."""
+        if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+            self._temporary(name)
+            return
         self._field = name
         self._visit_named(name, value)
 
@@ -201,17 +203,22 @@ class FrameVisitor(Visitor):
         field = node.children.get(name) or node.child(name)
         return field.children.get(frame) or field.child(frame)
 
-    def _claim(self, value: object) -> bool:
-        """Mark a typed visit's ``value`` as counted; False when it already was.
+    def _claim(self, name: str, value: object) -> bool:
+        """Mark a typed visit's ``value`` as counted; False when it already was, or when it
+        is a temporary (:data:`TEMPORARY`), which is not counted.
 
         Called straight from a typed visit, so one more reference (this
         parameter) is expected than in the visit itself.
         """
-        if getrefcount(value) > EXCLUSIVE_REFS + 1:
+        refs = getrefcount(value)
+        if refs > EXCLUSIVE_REFS + 1:
             key = id(value)
             if key in self._seen:
                 return False
             self._seen.add(key)
+        elif refs <= EXCLUSIVE_REFS:
+            self._temporary(name)
+            return False
         else:
             self._jappend(id(value))
         return True
@@ -228,11 +235,15 @@ class FrameVisitor(Visitor):
                     return
             elif BYTES[id(value) + STR_STATE_OFFSET] & STR_INTERNED:
                 return
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             node = self._node
@@ -240,18 +251,22 @@ class FrameVisitor(Visitor):
             leaf = field.children.get("str") or field.child("str")
             leaf.self_size += str.__sizeof__(value)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
         if type(value) is int and not self._slow and self._depth < self._max_depth - 1:
             if -5 <= value <= 256:
                 return
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             node = self._node
@@ -259,16 +274,20 @@ class FrameVisitor(Visitor):
             leaf = field.children.get("int") or field.child("int")
             leaf.self_size += _INT.size(value)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
         if type(value) is float and not self._slow and self._depth < self._max_depth - 1:
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             node = self._node
@@ -276,62 +295,70 @@ class FrameVisitor(Visitor):
             leaf = field.children.get("float") or field.child("float")
             leaf.self_size += _FLOAT_BYTES
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
         if type(value) is bytes and self._fast():
-            if len(value) > 1 and self._claim(value):
+            if len(value) > 1 and self._claim(name, value):
                 self._leaf(name, "bytes").self_size += _BYTES_KIND.size(value)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
         if type(value) is list and value and not self._slow and self._depth + 2 <= self._max_depth:
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
                     return
                 self._seen.add(ident)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self._fill_container(name, _LIST, value, item, None)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
         if type(value) is tuple and value and self._fast():
-            if self._claim(value):
+            if self._claim(name, value):
                 self._fill_container(name, _TUPLE, value, item, None)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
         tp = type(value)
         if (tp is set or tp is frozenset) and value and self._fast():
-            if self._claim(value):
+            if self._claim(name, value):
                 self._fill_container(name, BUILTIN_KINDS[tp], value, item, None)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_dict(
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
         if type(value) is dict and value and not self._slow and self._depth + 2 <= self._max_depth:
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
                     return
                 self._seen.add(ident)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self._fill_container(name, _DICT, value, item, key)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def _fill_container(
         self, name: str, kind: Kind, value: Any, item: type | None, key: type | None
@@ -433,6 +460,9 @@ class FrameVisitor(Visitor):
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes under ``name`` and nothing it refers to."""
+        if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+            self._temporary(name)
+            return
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
             return

@@ -28,6 +28,7 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from sys import getrefcount
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from allocative import _layout
@@ -45,6 +46,7 @@ from allocative._kinds import (
     is_heap_type,
 )
 from allocative._marker import _visit_nothing
+from allocative._refcounts import EXCLUSIVE_REFS, temporary_warning
 from allocative._straight import visits_fixed_fields
 
 if TYPE_CHECKING:
@@ -410,6 +412,11 @@ class _Recorder:
 def _recording(method_name: str) -> Callable[..., None]:
     def record(self: _Recorder, name: str, *args: Any) -> None:
         self.names.add(name)
+        # A temporary's count here is the tuple's reference and getrefcount's (TEMPORARY).
+        if args and getrefcount(args[0]) < EXCLUSIVE_REFS:
+            visitor = self._visitor
+            visitor._note(temporary_warning(visitor._owner, name))
+            return
         getattr(self._visitor, method_name)(name, *args)
 
     record.__name__ = method_name

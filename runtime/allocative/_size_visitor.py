@@ -25,10 +25,8 @@ from allocative._layout import (
     STR_STATE_OFFSET,
     WORDS,
 )
+from allocative._refcounts import BULK_EXCLUSIVE_REFS, ENTRY_EXCLUSIVE_REFS, EXCLUSIVE_REFS
 from allocative._visitor import (
-    BULK_EXCLUSIVE_REFS,
-    ENTRY_EXCLUSIVE_REFS,
-    EXCLUSIVE_REFS,
     INLINE_DEPTH,
     LATIN1,
     Visitor,
@@ -69,9 +67,14 @@ class SizeVisitor(Visitor):
 
     def visit_field(self, name: str, value: object) -> None:
         """Visit ``value`` (the frame name is not needed for a total)."""
+        if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+            self._temporary(name)
+            return
         self.visit_item(value)
 
-    _visit_named = visit_field
+    def _visit_named(self, name: str, value: object) -> None:
+        """The engine's own named visits: ``value`` by its run-time type."""
+        self.visit_item(value)
 
     def visit_item(self, value: object) -> None:
         """Visit any object by its run-time type."""
@@ -101,6 +104,9 @@ class SizeVisitor(Visitor):
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes only."""
+        if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+            self._temporary(name)
+            return
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
             return
@@ -135,107 +141,131 @@ class SizeVisitor(Visitor):
                     return
             elif BYTES[id(value) + STR_STATE_OFFSET] & STR_INTERNED:
                 return
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self.total += str.__sizeof__(value)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
         if type(value) is int and not self._slow:
             if -5 <= value <= 256:
                 return
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self.total += int_size(value)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
         if type(value) is float and not self._slow:
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self.total += _FLOAT_BYTES
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
         if type(value) is bytes and not self._slow:
             if len(value) < 2:
                 return
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self.total += _BYTES.size(value)
             return
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
         if type(value) is list and value and not self._slow:
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
                 self._seen.add(key)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             self._fill_sequence(list.__sizeof__(value) + GC_HEADER, value, item)
             return
-        self.visit_item(value)
+        self._declared(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
         if type(value) is tuple and value and not self._slow:
-            if self._claim(value):
+            if self._claim(name, value):
                 self._fill_sequence(_TUPLE.size(value), value, item)
             return
-        self.visit_item(value)
+        self._declared(name, value)
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
         tp = type(value)
         if (tp is set or tp is frozenset) and value and not self._slow:
-            if self._claim(value):
+            if self._claim(name, value):
                 try:
                     self._fill_sequence(BUILTIN_KINDS[tp].size(value), value, item)
                 except RuntimeError as error:
                     self._refill(name, value, error)
             return
-        self.visit_item(value)
+        self._declared(name, value)
 
     def visit_dict(
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
         if type(value) is dict and value and not self._slow:
-            if getrefcount(value) > EXCLUSIVE_REFS:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
                     return
                 self._seen.add(ident)
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
             else:
                 self._jappend(id(value))
             if WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
@@ -247,21 +277,26 @@ class SizeVisitor(Visitor):
             except RuntimeError as error:
                 self._refill(name, value, error)
             return
-        self.visit_item(value)
+        self._declared(name, value)
 
     # -- helpers -----------------------------------------------------------------------
 
-    def _claim(self, value: object) -> bool:
-        """Mark a typed visit's ``value`` as counted; False when it already was.
+    def _claim(self, name: str, value: object) -> bool:
+        """Mark a typed visit's ``value`` as counted; False when it already was, or when it
+        is a temporary (:data:`TEMPORARY`), which is not counted.
 
         Called straight from a typed visit, so one more reference (this
         parameter) is expected than in the visit itself.
         """
-        if getrefcount(value) > EXCLUSIVE_REFS + 1:
+        refs = getrefcount(value)
+        if refs > EXCLUSIVE_REFS + 1:
             key = id(value)
             if key in self._seen:
                 return False
             self._seen.add(key)
+        elif refs <= EXCLUSIVE_REFS:
+            self._temporary(name)
+            return False
         else:
             self._jappend(id(value))
         return True

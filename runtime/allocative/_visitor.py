@@ -11,11 +11,16 @@ bytes, and ``FrameVisitor`` (``_frame_visitor``) also files them under frames.
 from __future__ import annotations
 
 from collections.abc import Callable
+from sys import getrefcount
 from typing import Any, Final
 
 from allocative import _kinds, _registry, _resolve
 from allocative._gate import GATED_WARNING, RAW_READS
 from allocative._kinds import Kind
+from allocative._refcounts import (
+    EXCLUSIVE_REFS,
+    temporary_warning,
+)
 
 UNUSED_CAPACITY: Final = "unused_capacity"
 DICT_STORAGE: Final = "__dict__"
@@ -28,30 +33,6 @@ LATIN1: Final = 256
 INLINE_DEPTH: Final = 12
 """Objects are expanded as soon as they are met, up to this many levels of nesting;
 deeper ones wait on the work stack, so no tree can exhaust the Python stack."""
-
-
-def _exclusive_refcount() -> int:
-    """``sys.getrefcount`` of an object that exactly one owner holds, seen in a typed visit.
-
-    Inside ``visit_float(self, name, value)`` called as ``visit_float("x", obj.x)``
-    the count is the owner's reference, the parameter's and ``getrefcount``'s own:
-    3. Such an object cannot be met again through another reference, so it needs
-    no entry in the seen set: the measurement is faster and its bookkeeping
-    smaller. Methods must visit each reference of ``self`` once (the engine's own
-    passes over an object skip what its method counted). Only behind the gate
-    (CPython 3.11 to 3.13 with the GIL, where the tests pin the count); elsewhere
-    0 turns the shortcut off.
-    """
-    return 3 if RAW_READS else 0
-
-
-EXCLUSIVE_REFS: Final = _exclusive_refcount()
-"""Above this count an object may have other owners and is checked against the seen set."""
-BULK_EXCLUSIVE_REFS: Final = EXCLUSIVE_REFS - 1 if EXCLUSIVE_REFS else 0
-"""The same bound for ``map(getrefcount, container)``, which holds no extra reference."""
-ENTRY_EXCLUSIVE_REFS: Final = EXCLUSIVE_REFS + 1 if EXCLUSIVE_REFS else 0
-"""The same bound for ``key`` or ``item`` in ``for key, item in d.items()``: the
-iterator's result tuple, reused from one entry to the next, holds one more."""
 
 
 PYMALLOC_MAX: Final = 512
@@ -166,6 +147,9 @@ class Visitor:
         self, name: str, value: object, visit: Callable[[Any, Visitor], None]
     ) -> None:
         """Visit ``value`` under frame ``name`` with ``visit(value, visitor)``, not by type."""
+        if getrefcount(value) < EXCLUSIVE_REFS:  # this parameter's reference and getrefcount's
+            self._temporary(name)
+            return
         self.enter(name)
         depth = len(self._open)
         try:
@@ -185,37 +169,37 @@ class Visitor:
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``; ``item`` is given when it is a scalar type."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     def visit_dict(
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``; scalar types are given, others ``None``."""
-        self.visit_field(name, value)
+        self._declared(name, value)
 
     # -- the engine ---------------------------------------------------------------
 
@@ -341,6 +325,22 @@ class Visitor:
             f"{name}: custom visit raised {type(error).__name__}: {error}; "
             f"the value is measured by type under '{VISIT_FAILED}'"
         )
+
+    def _declared(self, name: str, value: object) -> None:
+        """A typed visit's value measured by its run-time type: a value not of the declared
+        type, or a visit without a fast path. A temporary is not counted (:data:`TEMPORARY`).
+
+        The held value's count is its owner's reference, the typed visit's parameter,
+        this one's and getrefcount's: one more than :data:`EXCLUSIVE_REFS`.
+        """
+        if getrefcount(value) <= EXCLUSIVE_REFS:
+            self._temporary(name)
+            return
+        self.visit_field(name, value)
+
+    def _temporary(self, name: str) -> None:
+        """Warn that field ``name`` was visited with a temporary, which is not counted."""
+        self._note(temporary_warning(self._owner, name))
 
     def _note(self, message: str) -> None:
         """Add a warning; the same warning again only raises its count."""

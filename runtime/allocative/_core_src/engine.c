@@ -1245,22 +1245,43 @@ check_name(PyObject *name)
     return 0;
 }
 
-#define NAMED_VISIT(function, call)                                                         \
+/* A field visit given a temporary, which only the calling method's stack holds (a property,
+ * a bound method, a class attribute read through getattr, a computed value): it is not part
+ * of the tree and is not counted; walking it could meet objects of the tree through
+ * references made after they were claimed without the seen set. 1 when `value` is one. */
+static int
+temporary(Engine *e, PyObject *name, PyObject *value)
+{
+    if (Py_REFCNT(value) >= EXCLUSIVE_REFS) {
+        return 0;
+    }
+    int noted = e->owner != NULL ? note_format(e, "%U.%U: %U", e->owner, name, support.temporary)
+                                 : note_format(e, "%U: %U", name, support.temporary);
+    return noted < 0 ? -1 : 1;
+}
+
+#define NAMED_VISIT(function, call, held)                                                   \
     static PyObject *function(Engine *e, PyObject *const *args, Py_ssize_t nargs)           \
     {                                                                                        \
         if (check_args(#function, nargs, 2, 2) < 0 || check_name(args[0]) < 0) {            \
             return NULL;                                                                     \
         }                                                                                    \
+        if (held) {                                                                          \
+            int made = temporary(e, args[0], args[1]);                                       \
+            if (made != 0) {                                                                 \
+                return none_or_null(made);                                                   \
+            }                                                                                \
+        }                                                                                    \
         return none_or_null(call(e, args[0], args[1]));                                      \
     }
 
-NAMED_VISIT(visit_field, engine_visit_field)
-NAMED_VISIT(visit_named, engine_visit_named)
-NAMED_VISIT(visit_opaque, engine_visit_opaque)
-NAMED_VISIT(visit_str, visit_str_impl)
-NAMED_VISIT(visit_int, visit_int_impl)
-NAMED_VISIT(visit_float, visit_float_impl)
-NAMED_VISIT(visit_bytes, visit_bytes_impl)
+NAMED_VISIT(visit_field, engine_visit_field, 1)
+NAMED_VISIT(visit_named, engine_visit_named, 0)
+NAMED_VISIT(visit_opaque, engine_visit_opaque, 1)
+NAMED_VISIT(visit_str, visit_str_impl, 1)
+NAMED_VISIT(visit_int, visit_int_impl, 1)
+NAMED_VISIT(visit_float, visit_float_impl, 1)
+NAMED_VISIT(visit_bytes, visit_bytes_impl, 1)
 
 static PyObject *
 visit_item(Engine *e, PyObject *value)
@@ -1273,6 +1294,10 @@ visit_item(Engine *e, PyObject *value)
     {                                                                                        \
         if (check_args(#function, nargs, 2, 3) < 0 || check_name(args[0]) < 0) {            \
             return NULL;                                                                     \
+        }                                                                                    \
+        int made = temporary(e, args[0], args[1]);                                           \
+        if (made != 0) {                                                                     \
+            return none_or_null(made);                                                       \
         }                                                                                    \
         PyObject *item = nargs > 2 ? args[2] : Py_None;                                      \
         return none_or_null(visit_container(e, args[0], args[1], code, item, Py_None));      \
@@ -1287,6 +1312,10 @@ visit_dict(Engine *e, PyObject *const *args, Py_ssize_t nargs)
 {
     if (check_args("visit_dict", nargs, 2, 4) < 0 || check_name(args[0]) < 0) {
         return NULL;
+    }
+    int made = temporary(e, args[0], args[1]);
+    if (made != 0) {
+        return none_or_null(made);
     }
     PyObject *key = nargs > 2 ? args[2] : Py_None;
     PyObject *item = nargs > 3 ? args[3] : Py_None;
@@ -1345,6 +1374,10 @@ visit_field_with(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *name = args[0], *value = args[1], *visit = args[2];
+    int made = temporary(e, name, value);
+    if (made != 0) {
+        return none_or_null(made);
+    }
     if (enter_impl(e, name, 0) < 0) {
         return NULL;
     }

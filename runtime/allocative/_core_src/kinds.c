@@ -33,6 +33,7 @@ support_init(void)
         {&support.finish_warnings, "finish_warnings"},
         {&support.referents, "referents"},
         {&support.changed, "CHANGED"},
+        {&support.temporary, "TEMPORARY"},
         {&support.visit_failed, "VISIT_FAILED"},
         {&support.unused_capacity, "UNUSED_CAPACITY"},
         {&support.dict_storage, "DICT_STORAGE"},

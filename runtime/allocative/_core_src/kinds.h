@@ -78,6 +78,7 @@ typedef struct {
     PyObject *finish_warnings;
     PyObject *referents;        /* gc.get_referents, for failed visits */
     PyObject *changed;          /* the warning text for a changed container */
+    PyObject *temporary;        /* the warning text for a field visited with a temporary */
     PyObject *visit_failed;     /* "[visit failed]" */
     PyObject *unused_capacity, *dict_storage, *allocator_overhead;
     PyObject *key, *value, *str, *int_, *float_, *bytes, *list, *dict;
