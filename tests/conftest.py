@@ -25,10 +25,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The runtime's tests run first, while the heap is small.
+    """The runtime's tests and the other accuracy tests run first, while the heap is small.
 
     Each of them collects garbage around a traced build, and a full collection walks
     every live object: after mypy's in-process runs (which keep their last build alive
     in ``mypy.modules_state``) the heap holds millions, and each test took seconds.
     """
-    items.sort(key=lambda item: not item.nodeid.startswith("tests/runtime/"))
+    items.sort(
+        key=lambda item: (
+            not (item.nodeid.startswith("tests/runtime/") or item.get_closest_marker("accuracy"))
+        )
+    )
