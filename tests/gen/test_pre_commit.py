@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -89,3 +90,55 @@ def test_pre_commit_hook_rewrites_a_stale_class_then_passes(tmp_path: Path) -> N
     second = subprocess.run(command, cwd=user, env=env, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stdout + second.stderr
     assert (user / "item.py").read_text() == fixed
+
+
+BASE = """\
+class Base:
+    def __init__(self) -> None:
+        self.created = "now"
+"""
+MODELS = """\
+from allocative import allocative
+
+from base import Base
+
+
+@allocative
+class Order(Base):
+    def __init__(self) -> None:
+        super().__init__()
+        self.price = 1.5
+"""
+
+
+@pytest.mark.skipif(
+    not PRE_COMMIT.exists() or shutil.which("git") is None, reason="needs pre-commit and git"
+)
+def test_a_changed_base_refreshes_the_marked_classes_of_unchanged_files(tmp_path: Path) -> None:
+    """With only ``base.py`` staged, the hook still regenerates ``Order`` in ``models.py``,
+    which inherits the field added to ``Base``: the hook reads the whole project."""
+    hook, commit = hook_repository(tmp_path)
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / ".pre-commit-config.yaml").write_text(
+        f"repos:\n- repo: {hook}\n  rev: {commit}\n  hooks:\n  - id: allocative-gen\n"
+    )
+    (user / "base.py").write_text(BASE)
+    (user / "models.py").write_text(MODELS)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")}
+    env.pop("VIRTUAL_ENV", None)
+    generate = [str(Path(sys.executable).parent / "allocative-gen"), "."]
+    subprocess.run(generate, cwd=user, env=env, capture_output=True, check=False)
+    assert 'visitor.visit_field("created", self.created)' in (user / "models.py").read_text()
+    git(user, "init", "-q")
+    git(user, "add", "-A")
+    git(user, "commit", "-qm", "generated")
+    (user / "base.py").write_text(BASE + '        self.tags = ["new"]\n')
+    git(user, "add", "base.py")
+    command = [str(PRE_COMMIT), "run"]  # the staged files: base.py only
+    first = subprocess.run(command, cwd=user, env=env, capture_output=True, text=True, check=False)
+    assert first.returncode == 1, first.stdout + first.stderr
+    assert re.search(
+        r"models\.py:\d+: 'Order.__allocative__' was stale; regenerated it", first.stdout
+    )
+    assert 'visitor.visit_field("tags", self.tags)' in (user / "models.py").read_text()
