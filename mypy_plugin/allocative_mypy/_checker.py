@@ -7,7 +7,7 @@ from collections.abc import Hashable, Sequence
 from mypy.messages import format_type_bare
 from mypy.nodes import Context, FuncDef, TypeInfo
 from mypy.plugin import ClassDefContext
-from mypy.types import Type, TypeVarType, get_proper_type
+from mypy.types import Type
 
 from allocative_gen import rules
 from allocative_gen.rules import Kind, Read, Visit, read_of
@@ -124,15 +124,9 @@ class ClassChecker:
             _errors.error_field(self._api, field.name, cls, self._show(problem.type), ctx)
 
     def _report_generic(self, field: Field, problem: Problem, ctx: Context) -> None:
-        type_var = get_proper_type(problem.type)
-        assert isinstance(type_var, TypeVarType)
-        cls, name = self._info.name, type_var.name
-        if type_var.values:
-            values = ", ".join(self._show(value) for value in type_var.values)
-            _errors.error_generic_values(self._api, field.name, cls, name, values, ctx)
-        else:
-            bound = self._show(type_var.upper_bound)
-            _errors.error_generic(self._api, field.name, cls, name, bound, ctx)
+        assert problem.generic is not None
+        generic, argument = self._show(problem.generic), self._show(problem.type)
+        _errors.error_generic(self._api, field.name, self._info.name, generic, argument, ctx)
 
     def _any_text(self, field: Field) -> str:
         if field.type is None:

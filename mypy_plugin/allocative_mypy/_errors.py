@@ -46,30 +46,14 @@ def error_generic(
     api: SemanticAnalyzerPluginInterface,
     field: str,
     cls: str,
-    type_var: str,
-    bound: str,
+    generic: str,
+    argument: str,
     ctx: Context,
 ) -> None:
-    """A type variable field whose bound (``object`` when unbounded) cannot be measured."""
+    """A marked generic class used with a type argument that cannot be measured."""
     message = (
-        f'Field "{field}" of "{cls}" has type variable "{type_var}" bound to "{bound}", '
-        f'which does not implement "__allocative__": bound it to a measurable type'
-    )
-    api.fail(message, ctx, code=_codes.GENERIC)
-
-
-def error_generic_values(
-    api: SemanticAnalyzerPluginInterface,
-    field: str,
-    cls: str,
-    type_var: str,
-    values: str,
-    ctx: Context,
-) -> None:
-    """A value-restricted type variable field with a value type that cannot be measured."""
-    message = (
-        f'Field "{field}" of "{cls}" has type variable "{type_var}" with values "{values}", '
-        f'not all of which implement "__allocative__"'
+        f'Field "{field}" of "{cls}" has type "{generic}", whose type argument "{argument}" '
+        f'allocative cannot measure (no "__allocative__" method and not built in): mark it'
     )
     api.fail(message, ctx, code=_codes.GENERIC)
 

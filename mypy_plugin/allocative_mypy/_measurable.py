@@ -1,9 +1,14 @@
 """Whether a field's declared type can be measured: the walk over a mypy type.
 
 A type can be measured when every class it mentions (container items, union
-members, tuple items, alias targets, type variable bounds) is built in to the
+members, tuple items, alias targets, type arguments) is built in to the
 runtime, implements ``__allocative__``, or is marked ``@allocative`` or
 ``@opaque`` (its method is the generator's job, checked on that class).
+
+A type variable is checked where its class is used, not where it is declared, as a
+Rust impl bounds ``T: Allocative`` on the impl: ``items: list[T]`` in a marked
+``Page(Generic[T])`` is fine, and ``page: Page[Supplier]`` with ``Supplier`` unmarked
+is the error, on that line.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from mypy.types import (
     TypeAliasType,
     TypedDictType,
     TypeOfAny,
-    TypeVarType,
     UnionType,
     get_proper_type,
 )
@@ -41,10 +45,12 @@ class ProblemKind(Enum):
 
 
 class Problem(NamedTuple):
-    """One part of a field's type that cannot be measured, and why."""
+    """One part of a field's type that cannot be measured, and why; for a type argument
+    of a generic class that is not built in, the generic (``Page[Supplier]``)."""
 
     kind: ProblemKind
     type: Type
+    generic: Instance | None = None
 
 
 def problems_of(declared: Type | None) -> list[Problem]:
@@ -118,11 +124,9 @@ def _walk(typ: Type, seen_aliases: set[str], found: list[Problem]) -> None:
         _walk_all(proper.items, seen_aliases, found)
     elif isinstance(proper, TypedDictType):
         _walk_all(list(proper.items.values()), seen_aliases, found)
-    elif isinstance(proper, AnyType):
-        if proper.type_of_any != TypeOfAny.from_error:
-            found.append(Problem(ProblemKind.ANY, proper))
-    elif isinstance(proper, TypeVarType) and not _type_var_is_measurable(proper, seen_aliases):
-        found.append(Problem(ProblemKind.GENERIC, proper))
+    elif isinstance(proper, AnyType) and proper.type_of_any != TypeOfAny.from_error:
+        found.append(Problem(ProblemKind.ANY, proper))
+    # A TypeVarType is a parameter of the class being checked: checked where it is used.
 
 
 def _walk_all(types: Sequence[Type], seen_aliases: set[str], found: list[Problem]) -> None:
@@ -135,17 +139,16 @@ def _walk_instance(typ: Instance, seen_aliases: set[str], found: list[Problem]) 
     name = info.fullname
     if is_measured_class(name) or implements(info):
         if typ.args and holds_arguments(name):
-            for arg in typ.args:
-                _walk(arg, seen_aliases, found)
+            if is_measured_class(name):
+                _walk_all(typ.args, seen_aliases, found)
+                return
+            inside: list[Problem] = []
+            _walk_all(typ.args, seen_aliases, inside)
+            found.extend(
+                Problem(ProblemKind.GENERIC, problem.type, problem.generic or typ)
+                if problem.kind is ProblemKind.UNMEASURABLE
+                else problem
+                for problem in inside
+            )
     else:
         found.append(Problem(ProblemKind.UNMEASURABLE, typ))
-
-
-def _type_var_is_measurable(typ: TypeVarType, seen_aliases: set[str]) -> bool:
-    """A type variable is measurable when its bound (or each of its value types) is.
-
-    An unbounded type variable is bound to ``object``, which is not measurable.
-    """
-    found: list[Problem] = []
-    _walk_all(typ.values or [typ.upper_bound], seen_aliases, found)
-    return not found

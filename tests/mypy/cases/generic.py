@@ -1,4 +1,8 @@
-"""allocative-generic: a type variable field whose bound cannot be measured."""
+"""allocative-generic: a marked generic class used with a type argument that cannot be measured.
+
+Type variables are checked where the class is used, not where it is declared: every field
+of ``Box`` is fine, whatever its type variable's bound, and the uses below are checked.
+"""
 # mypy: disable-error-code="allocative-stale"
 
 from dataclasses import dataclass
@@ -51,3 +55,25 @@ class Holder(Generic[M]):
 class UsesHolder:
     fine: Holder[Measured]
     nested_fine: list[Holder[Measured]]
+
+
+class Page(Generic[Unbounded]):
+    """An unmarked generic class: itself the problem, whatever its argument."""
+
+    items: list[Unbounded]
+
+
+@allocative
+@dataclass
+class Uses:
+    strings: Holder[Measured]
+    boxes: Box[str, Bad, Measured, str, int, Bad]
+    nested: list[Box[int, Bad, Measured, str, str, int]]
+    deep: Holder[Measured] | Box[list[Bad], Bad, Measured, str, int, int]
+    unmarked: Page[int]
+
+
+@allocative
+@dataclass
+class Pass(Generic[Unbounded]):
+    through: Box[Unbounded, Bad, Measured, str, int, int]

@@ -17,9 +17,15 @@ T = TypeVar("T")
 
 @allocative
 @dataclass
-class Silenced(Generic[T]):
+class Holder(Generic[T]):
+    item: T
+
+
+@allocative
+@dataclass
+class Silenced:
     silenced: Bad  # type: ignore[allocative-field]
     reported: Bad
-    generic_by_parent_code: T  # type: ignore[allocative-field]
-    generic_by_own_code: T  # type: ignore[allocative-generic]
+    generic_by_parent_code: Holder[Bad]  # type: ignore[allocative-field]
+    generic_by_own_code: Holder[Bad]  # type: ignore[allocative-generic]
     wrong_code_keeps_the_error: Bad  # type: ignore[allocative-stale]
