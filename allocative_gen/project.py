@@ -7,8 +7,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from allocative._project import is_outside_project
 from allocative_gen.names import LOCAL, dotted
-from allocative_gen.rules import is_outside_project
 from allocative_gen.sources import ClassSource, Outside, ParsedModule, parsed_module
 
 _MAX_HOPS = 10

@@ -27,9 +27,7 @@ checker can read back which fields a method visits:
 from __future__ import annotations
 
 import json
-import sys
 from enum import Enum
-from pathlib import PurePath
 from typing import Final, NamedTuple
 
 METHOD_NAME: Final = "__allocative__"
@@ -219,20 +217,6 @@ def read_of(name: str, owner: str, own: bool, certain: bool) -> Read:
     if is_private(name) and (not own or not certain):
         return Read(mangled(name, owner), not certain)
     return Read(name, not certain)
-
-
-_SITE_FOLDERS: Final = frozenset({"site-packages", "dist-packages"})
-
-
-def is_outside_project(module: str, path: str | None) -> bool:
-    """Whether module ``module`` (found at ``path``, if found) is outside the project: the
-    standard library, an installed package, or a stub. Its classes' fields are not visited."""
-    if module.partition(".")[0] in sys.stdlib_module_names:
-        return True
-    if path is None:
-        return False
-    pure = PurePath(path)
-    return pure.suffix == ".pyi" or not _SITE_FOLDERS.isdisjoint(pure.parts)
 
 
 SCALARS: Final[dict[str, str]] = {

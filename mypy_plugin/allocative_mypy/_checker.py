@@ -106,7 +106,7 @@ class ClassChecker:
         return expected
 
     def _check_field(self, field: Field, ctx: Context) -> None:
-        problems = problems_of(field.type)
+        problems = problems_of(field.type, self._collector.is_outside)
         if problems:
             for problem in _unique(problems):
                 self._report(field, problem, ctx)

@@ -29,6 +29,7 @@ from mypy.nodes import (
 )
 from mypy.types import Type
 
+from allocative._project import is_outside_project
 from allocative_gen.members import fields_of
 from allocative_gen.rules import (
     METHOD_NAME,
@@ -38,7 +39,6 @@ from allocative_gen.rules import (
     Option,
     TypeRef,
     is_fieldless_base,
-    is_outside_project,
 )
 from allocative_mypy import _names
 from allocative_mypy._body import bindings, class_statements, is_bare_attrs_field

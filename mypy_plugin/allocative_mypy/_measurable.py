@@ -13,7 +13,7 @@ is the error, on that line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import NamedTuple
 
@@ -53,13 +53,14 @@ class Problem(NamedTuple):
     generic: Instance | None = None
 
 
-def problems_of(declared: Type | None) -> list[Problem]:
-    """Every part of ``declared`` that cannot be measured (None: an unannotated field)."""
+def problems_of(declared: Type | None, outside: Callable[[TypeInfo], bool]) -> list[Problem]:
+    """Every part of ``declared`` that cannot be measured (None: an unannotated field);
+    ``outside`` tells the classes outside the project, which are measured by attributes."""
     if declared is None:
         return [Problem(ProblemKind.ANY, AnyType(TypeOfAny.unannotated))]
-    found: list[Problem] = []
-    _walk(declared, set(), found)
-    return found
+    walk = _Walk(outside)
+    walk.type(declared)
+    return walk.found
 
 
 def is_measured_instance(declared: Type | None) -> bool:
@@ -108,47 +109,57 @@ def _has_decorator(info: TypeInfo, name: str) -> bool:
     return False
 
 
-def _walk(typ: Type, seen_aliases: set[str], found: list[Problem]) -> None:
-    if isinstance(typ, Instance):  # the common case first: no alias, already proper
-        _walk_instance(typ, seen_aliases, found)
-        return
-    if isinstance(typ, TypeAliasType):
-        key = str(typ)
-        if key in seen_aliases:
+class _Walk:
+    """One walk over a declared type: the aliases already expanded, the problems found, and
+    which classes are outside the project (the standard library, installed packages)."""
+
+    def __init__(self, outside: Callable[[TypeInfo], bool]) -> None:
+        self.aliases: set[str] = set()
+        self.found: list[Problem] = []
+        self.outside = outside
+
+    def type(self, typ: Type) -> None:
+        if isinstance(typ, Instance):  # the common case first: no alias, already proper
+            self.instance(typ)
             return
-        seen_aliases.add(key)
-    proper = get_proper_type(typ)
-    if isinstance(proper, Instance):
-        _walk_instance(proper, seen_aliases, found)
-    elif isinstance(proper, (TupleType, UnionType)):
-        _walk_all(proper.items, seen_aliases, found)
-    elif isinstance(proper, TypedDictType):
-        _walk_all(list(proper.items.values()), seen_aliases, found)
-    elif isinstance(proper, AnyType) and proper.type_of_any != TypeOfAny.from_error:
-        found.append(Problem(ProblemKind.ANY, proper))
-    # A TypeVarType is a parameter of the class being checked: checked where it is used.
-
-
-def _walk_all(types: Sequence[Type], seen_aliases: set[str], found: list[Problem]) -> None:
-    for item in types:
-        _walk(item, seen_aliases, found)
-
-
-def _walk_instance(typ: Instance, seen_aliases: set[str], found: list[Problem]) -> None:
-    info = typ.type
-    name = info.fullname
-    if is_measured_class(name) or implements(info):
-        if typ.args and holds_arguments(name):
-            if is_measured_class(name):
-                _walk_all(typ.args, seen_aliases, found)
+        if isinstance(typ, TypeAliasType):
+            key = str(typ)
+            if key in self.aliases:
                 return
-            inside: list[Problem] = []
-            _walk_all(typ.args, seen_aliases, inside)
-            found.extend(
-                Problem(ProblemKind.GENERIC, problem.type, problem.generic or typ)
-                if problem.kind is ProblemKind.UNMEASURABLE
-                else problem
-                for problem in inside
-            )
-    else:
-        found.append(Problem(ProblemKind.UNMEASURABLE, typ))
+            self.aliases.add(key)
+        proper = get_proper_type(typ)
+        if isinstance(proper, Instance):
+            self.instance(proper)
+        elif isinstance(proper, (TupleType, UnionType)):
+            self.all(proper.items)
+        elif isinstance(proper, TypedDictType):
+            self.all(list(proper.items.values()))
+        elif isinstance(proper, AnyType) and proper.type_of_any != TypeOfAny.from_error:
+            self.found.append(Problem(ProblemKind.ANY, proper))
+        # A TypeVarType is a parameter of the class being checked: checked where it is used.
+
+    def all(self, types: Sequence[Type]) -> None:
+        for item in types:
+            self.type(item)
+
+    def instance(self, typ: Instance) -> None:
+        info = typ.type
+        name = info.fullname
+        if is_measured_class(name) or implements(info):
+            if typ.args and holds_arguments(name):
+                if is_measured_class(name):
+                    self.all(typ.args)
+                    return
+                found, self.found = self.found, []
+                self.all(typ.args)
+                found.extend(
+                    Problem(ProblemKind.GENERIC, problem.type, problem.generic or typ)
+                    if problem.kind is ProblemKind.UNMEASURABLE
+                    else problem
+                    for problem in self.found
+                )
+                self.found = found
+        elif not self.outside(info):
+            self.found.append(Problem(ProblemKind.UNMEASURABLE, typ))
+        # A class of the standard library or an installed package cannot be marked: the
+        # runtime measures it by its attributes, named, without a warning.

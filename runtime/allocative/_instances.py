@@ -46,6 +46,7 @@ from allocative._kinds import (
     is_heap_type,
 )
 from allocative._marker import _visit_nothing
+from allocative._project import class_outside_project
 from allocative._refcounts import EXCLUSIVE_REFS, temporary_warning
 from allocative._straight import visits_fixed_fields
 
@@ -75,12 +76,22 @@ def instance_kind(tp: type, name: str, registered: Method | None) -> Kind:
         attrs=attrs,
         expand=instances.expand,
         blocks=instance_blocks(tp, size, storage),
-        # A C subclass of a built-in (OSError, say) is measured exactly by its built-in part.
-        reflective=method is None and (base is None or is_heap_type(tp)),
+        reflective=method is None and _asks_for_a_method(tp, base),
     )
     kind.fixed_size = has_fixed_size(tp, size)
     kind.instances = instances
     return kind
+
+
+def _asks_for_a_method(tp: type, base: object) -> bool:
+    """Whether measuring an instance of ``tp`` without a method warns: a class of the
+    project (mark it), or a C type that is not a built-in's subclass (memory it keeps
+    outside Python objects is not seen). A C subclass of a built-in (OSError, say) is
+    exact by its built-in part; a Python class of the standard library or an installed
+    package is exact by its attributes, and cannot be marked."""
+    if class_outside_project(tp):
+        return False
+    return base is None or is_heap_type(tp)
 
 
 def estimates_values(tp: type) -> bool:
