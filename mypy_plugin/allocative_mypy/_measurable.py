@@ -159,7 +159,8 @@ class _Walk:
                     for problem in self.found
                 )
                 self.found = found
-        elif not self.outside(info):
+        elif not (info.is_protocol or self.outside(info)):
             self.found.append(Problem(ProblemKind.UNMEASURABLE, typ))
         # A class of the standard library or an installed package cannot be marked: the
-        # runtime measures it by its attributes, named, without a warning.
+        # runtime measures it by its attributes, named, without a warning. Nor can a
+        # Protocol: the value is of some class that has it, measured by its own type.

@@ -1,6 +1,6 @@
-"""Field types of the standard library and installed packages are accepted: they cannot be
-marked, and the runtime measures them by their attributes; the project's own unmarked class
-is still the error."""
+"""Field types of the standard library and installed packages, and Protocols, are accepted:
+they cannot be marked, and the runtime measures the values by their attributes or their own
+types; the project's own unmarked class is still the error."""
 # mypy: disable-error-code="allocative-stale"
 
 import functools
@@ -12,6 +12,7 @@ import socket
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Protocol
 
 import attrs
 
@@ -20,6 +21,12 @@ from allocative import allocative
 
 class Mine:
     """The project's own class, unmarked."""
+
+
+class Closeable(Protocol):
+    """A protocol of the project: it cannot be marked; its values are of other classes."""
+
+    def close(self) -> None: ...
 
 
 @allocative
@@ -36,4 +43,5 @@ class Service:
     ordered: OrderedDict[str, int]
     third_party: attrs.Attribute[int]
     in_a_list: list[ipaddress.IPv6Network]
+    closeable: Closeable
     mine: Mine
