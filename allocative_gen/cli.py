@@ -3,7 +3,7 @@
 Usage: allocative-gen [--check | --diff] [-j N] [--traceback] PATH...
 
 Searches PATHs (files and folders, recursively) for .py files, skipping .git,
-virtual environments and the globs in ``exclude`` of ``[tool.allocative-gen]``
+virtual environments and the globs in ``exclude`` of ``[tool.allocative]``
 in the nearest pyproject.toml. Exit status: 0 nothing to change, 1 something
 was changed (or would be, with --check or --diff), 2 an error (other files are
 still processed).

@@ -5,20 +5,18 @@ from __future__ import annotations
 import fnmatch
 import os
 import tempfile
-import tomllib
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 from typing import Final
+
+from allocative._config import ConfigError, nearest_pyproject, read_config
+
+__all__ = ["SKIPPED_DIRS", "ConfigError", "python_files", "write_atomically"]
 
 SKIPPED_DIRS: Final = frozenset(
     {".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules"}
 )
 """Folder names never searched (virtual environments are also found by ``pyvenv.cfg``)."""
-
-
-class ConfigError(Exception):
-    """A ``[tool.allocative-gen]`` table that cannot be used."""
 
 
 def python_files(paths: list[Path]) -> Iterator[Path]:
@@ -46,12 +44,12 @@ def _walk(directory: Path) -> Iterator[Path]:
 
 
 def _excluded(path: Path) -> bool:
-    """Whether ``[tool.allocative-gen] exclude`` of the nearest pyproject.toml matches ``path``."""
+    """Whether ``[tool.allocative] exclude`` of the nearest pyproject.toml matches ``path``."""
     absolute = path.absolute()
     project = nearest_pyproject(absolute.parent)
     if project is None:
         return False
-    patterns = exclude_patterns(project)
+    patterns = read_config(project).exclude
     if not patterns:
         return False
     relative = absolute.relative_to(project.parent).as_posix()
@@ -59,32 +57,6 @@ def _excluded(path: Path) -> bool:
         fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(relative, pattern.rstrip("/") + "/*")
         for pattern in patterns
     )
-
-
-@cache
-def nearest_pyproject(directory: Path) -> Path | None:
-    """The pyproject.toml in ``directory`` or its closest ancestor."""
-    for candidate in (directory, *directory.parents):
-        found = candidate / "pyproject.toml"
-        if found.is_file():
-            return found
-    return None
-
-
-@cache
-def exclude_patterns(pyproject: Path) -> tuple[str, ...]:
-    """The ``exclude`` globs of ``[tool.allocative-gen]``, relative to the pyproject's folder."""
-    try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        message = f"{pyproject}:1: cannot read: {error}; fix the file"
-        raise ConfigError(message) from error
-    table = data.get("tool", {}).get("allocative-gen", {})
-    patterns = table.get("exclude", [])
-    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-        message = f"{pyproject}:1: [tool.allocative-gen] exclude must be a list of glob strings"
-        raise ConfigError(message)
-    return tuple(pattern.rstrip("/") for pattern in patterns)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

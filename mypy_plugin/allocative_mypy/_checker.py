@@ -23,6 +23,7 @@ from allocative_mypy._measurable import (
     problems_of,
 )
 from allocative_mypy._method import Expected, is_current, read_steps, visits_in_order
+from allocative_mypy._settings import settings
 from allocative_mypy._written import reader_for
 
 _DYNAMIC = Visit(rules.DYNAMIC_VISIT)
@@ -106,7 +107,8 @@ class ClassChecker:
         return expected
 
     def _check_field(self, field: Field, ctx: Context) -> None:
-        problems = problems_of(field.type, self._collector.is_outside)
+        registered = settings(self._api, self._cls).registered
+        problems = problems_of(field.type, self._collector.is_outside, registered)
         if problems:
             for problem in _unique(problems):
                 self._report(field, problem, ctx)

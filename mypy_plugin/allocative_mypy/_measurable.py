@@ -53,12 +53,20 @@ class Problem(NamedTuple):
     generic: Instance | None = None
 
 
-def problems_of(declared: Type | None, outside: Callable[[TypeInfo], bool]) -> list[Problem]:
-    """Every part of ``declared`` that cannot be measured (None: an unannotated field);
-    ``outside`` tells the classes outside the project, which are measured by attributes."""
+def problems_of(
+    declared: Type | None,
+    outside: Callable[[TypeInfo], bool],
+    registered: frozenset[str] = frozenset(),
+) -> list[Problem]:
+    """Every part of ``declared`` that cannot be measured (None: an unannotated field).
+
+    ``outside`` tells the classes outside the project, which are measured by their
+    attributes; ``registered`` names the classes the project measures with ``register``
+    (``[tool.allocative] registered``).
+    """
     if declared is None:
         return [Problem(ProblemKind.ANY, AnyType(TypeOfAny.unannotated))]
-    walk = _Walk(outside)
+    walk = _Walk(outside, registered)
     walk.type(declared)
     return walk.found
 
@@ -113,10 +121,11 @@ class _Walk:
     """One walk over a declared type: the aliases already expanded, the problems found, and
     which classes are outside the project (the standard library, installed packages)."""
 
-    def __init__(self, outside: Callable[[TypeInfo], bool]) -> None:
+    def __init__(self, outside: Callable[[TypeInfo], bool], registered: frozenset[str]) -> None:
         self.aliases: set[str] = set()
         self.found: list[Problem] = []
         self.outside = outside
+        self.registered = registered
 
     def type(self, typ: Type) -> None:
         if isinstance(typ, Instance):  # the common case first: no alias, already proper
@@ -159,7 +168,7 @@ class _Walk:
                     for problem in self.found
                 )
                 self.found = found
-        elif not (info.is_protocol or self.outside(info)):
+        elif not (info.is_protocol or name in self.registered or self.outside(info)):
             self.found.append(Problem(ProblemKind.UNMEASURABLE, typ))
         # A class of the standard library or an installed package cannot be marked: the
         # runtime measures it by its attributes, named, without a warning. Nor can a

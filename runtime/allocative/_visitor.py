@@ -15,6 +15,7 @@ from sys import getrefcount
 from typing import Any, Final
 
 from allocative import _kinds, _registry, _resolve
+from allocative._config import unregistered_warnings
 from allocative._gate import GATED_WARNING, RAW_READS
 from allocative._kinds import Kind
 from allocative._refcounts import (
@@ -373,6 +374,7 @@ def finish_warnings(
     """Every warning of a measurement once, with how many times it happened when more
     than once: the engine's mode first, then types measured by their attributes."""
     found = [] if RAW_READS else [GATED_WARNING]
+    found += unregistered_warnings(list(_registry.snapshot()))
     found += [
         f"{name}: no __allocative__; measured by its attributes ({count:,} objects, {size:,} bytes)"
         for name, (count, size) in sorted(reflected.items())

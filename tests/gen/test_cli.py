@@ -157,10 +157,10 @@ def test_files_without_the_word_are_not_parsed(
 
 
 def test_discovery_skips_git_venvs_and_pyproject_excludes(tmp_path: Path) -> None:
-    """.git, virtual environments and [tool.allocative-gen] exclude globs are not searched."""
+    """.git, virtual environments and [tool.allocative] exclude globs are not searched."""
     write(
         tmp_path / "pyproject.toml",
-        '[tool.allocative-gen]\nexclude = ["generated/", "legacy_*.py"]\n',
+        '[tool.ruff]\nexclude = []\n\n[tool.allocative]\nexclude = ["generated/", "legacy_*.py"]\n',
     )
     skipped = [
         write(tmp_path / ".git" / "item.py", MARKED),
@@ -179,11 +179,49 @@ def test_discovery_skips_git_venvs_and_pyproject_excludes(tmp_path: Path) -> Non
 def test_bad_pyproject_exclude_is_an_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An exclude that is not a list of strings stops the run with exit 2 and a message."""
-    write(tmp_path / "pyproject.toml", '[tool.allocative-gen]\nexclude = "generated"\n')
+    """An exclude that is not a list of strings stops the run with exit 2 and one line naming
+    the file, the line and the key; no file is written."""
+    pyproject = write(
+        tmp_path / "pyproject.toml",
+        '[tool.ruff]\nexclude = []\n\n[tool.allocative]\nexclude = "x"\n',
+    )
+    item = write(tmp_path / "item.py", MARKED)
+    assert main([str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{pyproject}:5: [tool.allocative] exclude must be a list of glob strings\n"
+    )
+    assert item.read_text() == MARKED
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            '[tool.allocative]\nexclude = []\nexlude = ["x"]\n',
+            "3: [tool.allocative] has no key 'exlude'; the keys are exclude, registered",
+        ),
+        (
+            "[tool.allocative]\nregistered = [1]\n",
+            "2: [tool.allocative] registered must be a list of qualified class name strings",
+        ),
+        (
+            '[tool.allocative]\nregistered = ["SortedList"]\n',
+            "2: [tool.allocative] registered: 'SortedList' is not a qualified class name "
+            "(module.Class)",
+        ),
+        (
+            '[tool.allocative-gen]\nexclude = ["x"]\n',
+            "1: [tool.allocative-gen] is now [tool.allocative]: rename it",
+        ),
+    ],
+)
+def test_every_bad_setting_is_one_line_naming_the_file_line_and_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], table: str, message: str
+) -> None:
+    pyproject = write(tmp_path / "pyproject.toml", table)
     write(tmp_path / "item.py", MARKED)
     assert main([str(tmp_path)]) == 2
-    assert "exclude must be a list of glob strings" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"{pyproject}:{message}\n"
 
 
 def test_parallel_jobs_give_the_same_result(tmp_path: Path) -> None:
