@@ -216,6 +216,15 @@ def _expand_datetime(visitor: Visitor, value: datetime.time | datetime.datetime)
         visitor._visit_named("tzinfo", value.tzinfo)
 
 
+def _expand_timezone(visitor: Visitor, value: datetime.timezone) -> None:
+    """A timezone holds its offset and, when given one, its name; it is not a GC object, so
+    ``gc.get_referents`` sees neither. ``__getinitargs__`` returns the stored objects."""
+    held = value.__getinitargs__()  # type: ignore[attr-defined]
+    visitor._visit_named("offset", held[0])
+    if len(held) > 1:
+        visitor._visit_named("name", held[1])
+
+
 def _expand_range(visitor: Visitor, value: range) -> None:
     visitor._visit_named("start", value.start)
     visitor._visit_named("stop", value.stop)
@@ -332,10 +341,10 @@ def _builtin_kinds() -> dict[type, Kind]:
         (fractions.Fraction, Kind("Fraction", expand=_expand_fraction)),
         (uuid.UUID, Kind("UUID", expand=_expand_uuid)),
         (datetime.date, Kind("date")),
-        (datetime.timedelta, Kind("timedelta")),
+        (datetime.timedelta, Kind("timedelta", zero=_is_immortal)),
         (datetime.datetime, Kind("datetime", _datetime_size, expand=_expand_datetime)),
         (datetime.time, Kind("time", _datetime_size, expand=_expand_datetime)),
-        (datetime.timezone, Kind("timezone", zero=_is_utc, expand=_expand_referents)),
+        (datetime.timezone, Kind("timezone", zero=_is_utc, expand=_expand_timezone)),
         (
             collections.defaultdict,
             Kind("defaultdict", unused=_sizes.dict_unused, expand=_expand_defaultdict),
@@ -421,6 +430,17 @@ def builtin_part(tp: type, base: Kind | None) -> Expand | None:
 
 def _is_utc(value: datetime.timezone) -> bool:
     return value is datetime.UTC
+
+
+IMMORTAL_REFS: Final = 2**30 - 1
+"""On CPython 3.12 and later an immortal object's reference count is at least this
+(``_Py_IMMORTAL_REFCNT``); no object reaches it by being referenced."""
+
+
+def _is_immortal(value: object) -> bool:
+    """Whether ``value`` is one of the interpreter's static objects, which no data owns
+    (3.13's zero ``timedelta``, say); on 3.11 nothing is."""
+    return sys.getrefcount(value) >= IMMORTAL_REFS
 
 
 def _managed_buffer_type() -> type | None:
