@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import sys
 from typing import Any
 
 import pytest
@@ -84,3 +85,33 @@ def test_classes_are_placed_by_their_module() -> None:
     assert class_outside_project(Version)
     assert not class_outside_project(Mine)
     assert not class_outside_project(io.StringIO)
+
+
+def _synchronised() -> list[Any]:
+    import queue
+    import threading
+
+    made: list[Any] = [threading.Lock() for _ in range(50)]
+    made += [threading.RLock() for _ in range(50)]
+    made += [threading.Event() for _ in range(20)]
+    made += [threading.Condition() for _ in range(20)]
+    made += [queue.Queue() for _ in range(20)]
+    return made
+
+
+def test_locks_count_their_semaphore_and_conditions_their_bound_methods() -> None:
+    """A lock's semaphore is allocated beside the object (getsizeof does not report it),
+    and a Condition stores its lock's bound methods: both are what the objects hold.
+    (Built a few times first: a class's first few dozen instances have larger storage.)"""
+    settled = [_synchronised() for _ in range(3)]
+    made, built = traced(_synchronised)
+    output = graph(made)
+    assert size_of(made) == output.total_size == built
+    assert output.warnings == []
+    del settled
+
+
+def test_built_in_functions_count_zero_and_bound_methods_count_with_their_object() -> None:
+    items: list[int] = [1000, 2000]
+    assert size_of(len) == size_of(print) == size_of(io.open) == 0
+    assert size_of(items.append) == size_of(items) + sys.getsizeof(items.append)
