@@ -33,7 +33,6 @@ from allocative_gen.rules import (
     ATTRS_FIELD_CALLS,
     DEFAULT_KEYWORDS,
     IMPLICIT_CLASS_METHODS,
-    INIT,
     METHOD_NAME,
     NO_SELF_DECORATORS,
     NOT_SLOTS,
@@ -43,6 +42,7 @@ from allocative_gen.rules import (
     Kind,
     canonical,
     leaves_unset,
+    reading_order,
 )
 
 _EMPTY_MODULE = cst.Module(body=[])
@@ -153,13 +153,8 @@ class _MethodReader:
         methods = [
             s for s, _ in body if isinstance(s, cst.FunctionDef) and s.name.value != METHOD_NAME
         ]
-        inits = [method for method in methods if method.name.value == INIT]
-        init = inits[0] if len(inits) == 1 else None
-        if init is not None:
-            yield from self._method(init, is_init=True)
-        for method in methods:
-            if method is not init:
-                yield from self._method(method, is_init=False)
+        for method, is_init in reading_order(methods, lambda method: method.name.value):
+            yield from self._method(method, is_init=is_init)
 
     def _method(self, method: cst.FunctionDef, is_init: bool) -> Iterator[Bind]:
         if method.name.value in IMPLICIT_CLASS_METHODS or not NO_SELF_DECORATORS.isdisjoint(

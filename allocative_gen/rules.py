@@ -27,8 +27,9 @@ checker can read back which fields a method visits:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from enum import Enum
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeVar
 
 METHOD_NAME: Final = "__allocative__"
 """The name of the method the generator writes and the runtime calls."""
@@ -157,6 +158,7 @@ NOT_SLOTS: Final = frozenset({"__dict__", "__weakref__"})
 """Names in ``__slots__`` that are not fields."""
 NEVER_FIELDS: Final = NOT_SLOTS | {"__class__", SLOTS}
 """Names assigned on an instance that are never fields: its storage and its class."""
+M = TypeVar("M")
 INIT: Final = "__init__"
 """The method whose unconditional assignments every instance has been through."""
 IMPLICIT_CLASS_METHODS: Final = frozenset({"__new__", "__init_subclass__", "__class_getitem__"})
@@ -168,6 +170,20 @@ SETATTR_CALLS: Final = frozenset({"builtins.setattr", "builtins.object.__setattr
 FIELD_CALLS: Final = frozenset({"dataclasses.field"}) | ATTRS_FIELD_CALLS
 """Calls that declare a dataclass or attrs field with options."""
 DEFAULT_KEYWORDS: Final = frozenset({"default", "default_factory", "factory"})
+
+
+def reading_order(methods: list[M], name: Callable[[M], str]) -> Iterator[tuple[M, bool]]:
+    """The methods whose assignments give a class's fields, in the order both tools read
+    them, each with whether it is *the* ``__init__``: ``__init__`` first when the class
+    defines exactly one (its unconditional assignments are certain), then the others in
+    class order."""
+    inits = [method for method in methods if name(method) == INIT]
+    init = inits[0] if len(inits) == 1 else None
+    if init is not None:
+        yield init, True
+    for method in methods:
+        if method is not init:
+            yield method, False
 
 
 def leaves_unset(callee: str, init_false: bool, has_default: bool) -> bool:

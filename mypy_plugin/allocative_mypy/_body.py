@@ -47,7 +47,6 @@ from allocative_gen.members import Binding, Source
 from allocative_gen.rules import (
     ATTRS_FIELD_CALLS,
     DEFAULT_KEYWORDS,
-    INIT,
     METHOD_NAME,
     NOT_SLOTS,
     SETATTR_CALLS,
@@ -55,6 +54,7 @@ from allocative_gen.rules import (
     Kind,
     canonical,
     leaves_unset,
+    reading_order,
 )
 from allocative_mypy._written import UNANNOTATED, Reader, Written
 
@@ -240,13 +240,8 @@ class _MethodReader:
         methods = [
             func for stmt in statements for func in _functions(stmt) if func.name != METHOD_NAME
         ]
-        inits = [method for method in methods if method.name == INIT]
-        init = inits[0] if len(inits) == 1 else None
-        if init is not None:
-            yield from self._method(init, is_init=True)
-        for method in methods:
-            if method is not init:
-                yield from self._method(method, is_init=False)
+        for method, is_init in reading_order(methods, lambda method: method.name):
+            yield from self._method(method, is_init=is_init)
 
     def _method(self, method: FuncDef, is_init: bool) -> Iterator[Bind]:
         arguments = method.arguments
