@@ -66,6 +66,11 @@ TOOLS = (
     Tool("size_of", "size_of", functools.partial(w1_tool, "size_of"), traced=True),
     Tool("flamegraph", "flame graph", functools.partial(w1_tool, "flamegraph"), traced=True),
     Tool(
+        "flamegraph_tree",
+        "flame graph + FlameGraph objects",
+        functools.partial(w1_tool, "flamegraph_tree"),
+    ),
+    Tool(
         "size_of_python",
         "size_of (pure engine)",
         functools.partial(w1_tool, "size_of"),

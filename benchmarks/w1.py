@@ -39,11 +39,12 @@ from typing import Any
 from allocative import FlameGraphBuilder, Visitor, allocative, size_of
 
 RECORDS = 200_000
-TOOLS = ("plain", "size_of", "flamegraph", "pympler", "objsize", "guppy")
+TOOLS = ("plain", "size_of", "flamegraph", "flamegraph_tree", "pympler", "objsize", "guppy")
 TITLES = {
     "plain": "plain walk (id set + get_referents + getsizeof)",
     "size_of": "allocative size_of",
     "flamegraph": "allocative FlameGraphBuilder",
+    "flamegraph_tree": "allocative FlameGraphBuilder, FlameGraph objects built",
     "pympler": "pympler asizeof.asizeof",
     "objsize": "objsize get_deep_size",
     "guppy": "guppy3 hpy().iso(x).domisize",
@@ -113,6 +114,13 @@ def _flamegraph(root: object) -> int:
     return builder.finish().total_size
 
 
+def _flamegraph_tree(root: object) -> int:
+    """The flame graph as the renderers read it: every frame a Python FlameGraph object."""
+    builder = FlameGraphBuilder()
+    builder.visit_root(root)
+    return builder.finish().flamegraph.total_size
+
+
 def setup_tool(tool: str) -> Measure:
     """Import the tool and return its measuring function (done before any baseline is taken)."""
     if tool == "plain":
@@ -121,6 +129,8 @@ def setup_tool(tool: str) -> Measure:
         return size_of
     if tool == "flamegraph":
         return _flamegraph
+    if tool == "flamegraph_tree":
+        return _flamegraph_tree
     if tool == "pympler":
         from pympler import asizeof
 

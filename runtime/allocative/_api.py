@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Protocol
 
 from allocative import _engine, _registry
@@ -24,23 +23,67 @@ def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
     return SizeVisitor(allocator_overhead=allocator_overhead).measure(obj)
 
 
-@dataclass
+class PendingGraph(Protocol):
+    """A flame graph an engine still holds in its own form (the compiled engine's FrameTree)."""
+
+    def total(self) -> int:
+        """Bytes of every frame."""
+
+    def graph(self) -> FlameGraph:
+        """The tree as a FlameGraph; called at most once."""
+
+
 class FlameGraphOutput:
     """A measurement: the flame graph, what could not be measured exactly, and the engine used.
 
     ``engine`` names the engine that measured (``"python"``, the reference
     engine); it is empty when unknown, as for a measurement read back from
-    folded text.
+    folded text. The compiled engine's tree becomes a :class:`FlameGraph` on
+    first use of ``flamegraph``: a measurement that only needs its total never
+    builds one Python object per frame.
     """
 
-    flamegraph: FlameGraph
-    warnings: list[str] = field(default_factory=list)
-    engine: str = "python"
+    def __init__(
+        self,
+        flamegraph: FlameGraph | PendingGraph,
+        warnings: list[str] | None = None,
+        engine: str = "python",
+    ) -> None:
+        self._graph: FlameGraph | None = None
+        self._pending: PendingGraph | None = None
+        if isinstance(flamegraph, FlameGraph):
+            self._graph = flamegraph
+        else:
+            self._pending = flamegraph
+        self.warnings = [] if warnings is None else warnings
+        self.engine = engine
+
+    @property
+    def flamegraph(self) -> FlameGraph:
+        """The flame graph, built from the engine's tree the first time it is read."""
+        if self._graph is None:
+            assert self._pending is not None
+            self._graph = self._pending.graph()
+            self._pending = None
+        return self._graph
+
+    @flamegraph.setter
+    def flamegraph(self, graph: FlameGraph) -> None:
+        self._graph, self._pending = graph, None
 
     @property
     def total_size(self) -> int:
         """Bytes of every root's tree."""
-        return self.flamegraph.total_size
+        if self._graph is None:
+            assert self._pending is not None
+            return self._pending.total()
+        return self._graph.total_size
+
+    def __repr__(self) -> str:
+        return (
+            f"FlameGraphOutput(total_size={self.total_size}, "
+            f"warnings={len(self.warnings)}, engine={self.engine!r})"
+        )
 
     def folded(self) -> str:
         """The flame graph as folded-stack text."""
@@ -164,4 +207,4 @@ class _Measurer(Protocol):
     """What FlameGraphBuilder asks of an engine's flame graph visitor."""
 
     def visit_root(self, value: object, name: str | None, /) -> None: ...
-    def finish(self) -> tuple[FlameGraph, list[str]]: ...
+    def finish(self) -> tuple[FlameGraph | PendingGraph, list[str]]: ...

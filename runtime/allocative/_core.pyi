@@ -27,6 +27,16 @@ class AddressSet:
         """Bytes the table holds."""
 
 @final
+class FrameTree:
+    """A finished flame graph tree, held in the engine's arena until a FlameGraph is asked for."""
+
+    def total(self) -> int:
+        """Bytes of every frame."""
+    def graph(self) -> FlameGraph:
+        """The tree as a FlameGraph; the tree itself is freed (RuntimeError if called again)."""
+    def __len__(self) -> int: ...
+
+@final
 class Engine:
     """The compiled engine: the Visitor that ``__allocative__`` methods call, and the walk."""
 
@@ -73,8 +83,8 @@ class Engine:
         """Total bytes of ``value``'s tree (without frames)."""
     def visit_root(self, value: object, name: str | None, /) -> None:
         """Measure ``value``'s tree into the flame graph."""
-    def finish(self) -> tuple[FlameGraph, list[str]]:
-        """The flame graph and warnings; nothing measured is kept."""
+    def finish(self) -> tuple[FrameTree, list[str]]:
+        """The frame tree and warnings; nothing measured is kept, a new tree is started."""
     def release(self) -> None:
         """Drop every reference to measured objects."""
     def bookkeeping(self) -> int:

@@ -29,12 +29,13 @@ class FlameGraph:
     @property
     def total_size(self) -> int:
         """Bytes of this frame and all frames below it."""
-        total = 0
-        pending = [self]
+        total = self.self_size
+        pending = [self.children]
         while pending:
-            node = pending.pop()
-            total += node.self_size
-            pending.extend(node.children.values())
+            for node in pending.pop().values():
+                total += node.self_size
+                if node.children:
+                    pending.append(node.children)
         return total
 
     def add(self, other: FlameGraph) -> None:

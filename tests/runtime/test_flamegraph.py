@@ -194,3 +194,34 @@ def test_output_is_identical_across_hash_seeds() -> None:
         )
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+def test_total_before_the_graph_is_built_equals_the_graph_total() -> None:
+    """finish().total_size read first (the compiled engine's tree not yet a FlameGraph) is the
+    graph's own total; the graph is built once and then kept."""
+    records = [
+        Order(i, [Line(fresh(f"s{i}"), i, [i / 3])], {fresh("k"): fresh("v")}) for i in range(50)
+    ]
+    builder = FlameGraphBuilder()
+    builder.visit_root(records)
+    output = builder.finish()
+    total = output.total_size
+    graph = output.flamegraph
+    assert output.flamegraph is graph
+    assert graph.total_size == total == size_of(records)
+
+
+def test_a_frame_tree_becomes_a_graph_once() -> None:
+    """The compiled engine's FrameTree gives its graph once; the engine starts a new tree."""
+    core = pytest.importorskip("allocative._core", reason="the compiled engine is not built here")
+    engine = core.Engine(frames=True)
+    engine.visit_root([1.5, 2.5], None)
+    tree, _ = engine.finish()
+    assert len(tree) > 1 and tree.total() == size_of([1.5, 2.5])
+    assert tree.graph().write() == "list 72\nlist;float 48\n"
+    with pytest.raises(RuntimeError, match="already called"):
+        tree.graph()
+    assert tree.total() == 0
+    engine.visit_root((3.5,), None)
+    second, _ = engine.finish()
+    assert second.graph().write() == "tuple 48\ntuple;float 24\n"

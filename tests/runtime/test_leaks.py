@@ -43,6 +43,18 @@ def test_flame_graph_leaks_nothing(engine: Engine) -> None:
     assert_no_leak(lambda: flame_graph(records), [records, records[0], records[0].tags])
 
 
+def test_flame_graph_total_leaks_nothing(engine: Engine) -> None:
+    """A flame graph read only for its total (its tree never built) 1,000 times leaks nothing."""
+    records = tree()
+
+    def total() -> int:
+        builder = FlameGraphBuilder()
+        builder.visit_root(records)
+        return builder.finish().total_size
+
+    assert_no_leak(total, [records, records[0], records[0].tags])
+
+
 def test_address_set_leaks_nothing() -> None:
     """An AddressSet filled and dropped 1,000 times gives all its memory back."""
     core = pytest.importorskip("allocative._core", reason="the compiled engine is not built here")

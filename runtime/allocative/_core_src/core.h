@@ -26,6 +26,7 @@
 typedef struct {
     PyTypeObject *address_set_type;
     PyTypeObject *engine_type;
+    PyTypeObject *frame_tree_type;
 } CoreState;
 
 static inline CoreState *
@@ -39,5 +40,8 @@ PyTypeObject *address_set_type_new(PyObject *module);
 
 /* Creates the Engine type for `module` (engine.c); NULL with an exception on failure. */
 PyTypeObject *engine_type_new(PyObject *module);
+
+/* Creates the FrameTree type for `module` (frames.c); NULL with an exception on failure. */
+PyTypeObject *frame_tree_type_new(PyObject *module);
 
 #endif

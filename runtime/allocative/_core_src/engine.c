@@ -1602,7 +1602,8 @@ release_impl(Engine *e)
     Py_CLEAR(e->field);
 }
 
-/* finish(): (FlameGraph, warnings); the engine keeps nothing of what it measured. */
+/* finish(): (FrameTree, warnings); the engine keeps nothing of what it measured and starts
+ * a new, empty tree. */
 static PyObject *
 finish(Engine *e, PyObject *unused)
 {
@@ -1612,10 +1613,19 @@ finish(Engine *e, PyObject *unused)
         return NULL;
     }
     kinds_clear(&e->kinds);
-    PyObject *graph = frames_to_python(&e->tree, support.flame_graph);
-    if (graph == NULL) {
+    CoreState *state = core_state(PyType_GetModule(Py_TYPE(e)));
+    Frames fresh;
+    if (frames_init(&fresh) < 0) {
         return NULL;
     }
+    PyObject *graph = frames_take(&e->tree, state->frame_tree_type);
+    if (graph == NULL) {
+        frames_free(&fresh);
+        return NULL;
+    }
+    e->tree = fresh;
+    e->root = e->tree.root;
+    e->node = e->root;
     PyObject *warnings = PyObject_CallFunction(
         support.finish_warnings, "OOii", e->reflected, e->notes, e->truncated, e->max_depth);
     if (warnings == NULL) {

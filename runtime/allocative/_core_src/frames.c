@@ -303,3 +303,96 @@ error:
     Py_DECREF(top);
     return NULL;
 }
+
+/* FrameTree: a finished tree, kept in its arena until a FlameGraph is asked for. A
+ * measurement that only needs the total never builds the Python objects. */
+typedef struct {
+    PyObject_HEAD
+    Frames tree;
+} FrameTree;
+
+PyObject *
+frames_take(Frames *frames, PyTypeObject *frame_tree_type)
+{
+    FrameTree *taken = PyObject_New(FrameTree, frame_tree_type);
+    if (taken == NULL) {
+        return NULL;
+    }
+    taken->tree = *frames;
+    memset(frames, 0, sizeof(Frames));
+    return (PyObject *)taken;
+}
+
+static PyObject *
+frame_tree_total(FrameTree *self, PyObject *unused)
+{
+    (void)unused;
+    long long total = 0;
+    size_t used = self->tree.used;
+    for (NodeBlock *block = self->tree.blocks; block != NULL; block = block->previous) {
+        for (size_t i = 0; i < used; i++) {
+            total += block->nodes[i].self_size;
+        }
+        used = BLOCK_NODES;
+    }
+    return PyLong_FromLongLong(total);
+}
+
+static PyObject *
+frame_tree_graph(FrameTree *self, PyObject *unused)
+{
+    (void)unused;
+    if (self->tree.root == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "FrameTree.graph() was already called");
+        return NULL;
+    }
+    PyObject *graph = frames_to_python(&self->tree, support.flame_graph);
+    if (graph != NULL) {
+        frames_free(&self->tree);
+    }
+    return graph;
+}
+
+static Py_ssize_t
+frame_tree_len(FrameTree *self)
+{
+    return (Py_ssize_t)self->tree.nodes;
+}
+
+static void
+frame_tree_dealloc(FrameTree *self)
+{
+    PyTypeObject *tp = Py_TYPE(self);
+    frames_free(&self->tree);
+    PyObject_Free(self);
+    Py_DECREF(tp);
+}
+
+static PyMethodDef frame_tree_methods[] = {
+    {"total", (PyCFunction)frame_tree_total, METH_NOARGS,
+     PyDoc_STR("total($self, /)\n--\n\nBytes of every frame.")},
+    {"graph", (PyCFunction)frame_tree_graph, METH_NOARGS,
+     PyDoc_STR("graph($self, /)\n--\n\nThe tree as a FlameGraph; the tree itself is freed.")},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot frame_tree_slots[] = {
+    {Py_tp_doc, "A finished flame graph tree, held in the engine's arena."},
+    {Py_tp_dealloc, frame_tree_dealloc},
+    {Py_tp_methods, frame_tree_methods},
+    {Py_sq_length, frame_tree_len},
+    {0, NULL},
+};
+
+static PyType_Spec frame_tree_spec = {
+    .name = "allocative._core.FrameTree",
+    .basicsize = sizeof(FrameTree),
+    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_IMMUTABLETYPE | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+    .slots = frame_tree_slots,
+};
+
+PyTypeObject *
+frame_tree_type_new(PyObject *module)
+{
+    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &frame_tree_spec, NULL);
+}

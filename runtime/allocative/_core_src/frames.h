@@ -4,8 +4,9 @@
  * str objects, mostly interned constants from generated methods, so a child
  * is found by pointer first and by string equality after. Most nodes have a
  * few children, kept in a list; a node with many gets a hash index too. Nodes
- * come from an arena and are freed all at once. At the end the tree becomes
- * the Python FlameGraph the renderers read (frames_to_python).
+ * come from an arena and are freed all at once. At the end the tree moves into a
+ * FrameTree object, which gives its total at once and becomes the Python
+ * FlameGraph the renderers read only when one is asked for (frames_to_python).
  */
 #ifndef ALLOCATIVE_FRAMES_H
 #define ALLOCATIVE_FRAMES_H
@@ -47,6 +48,10 @@ void frames_free(Frames *frames);
 
 /* Bytes the tree's bookkeeping holds (nodes and their indexes). */
 size_t frames_memory(const Frames *frames);
+
+/* A new FrameTree holding the tree; `frames` is left empty (frames_init it to reuse it).
+ * NULL with an exception set, the tree untouched. */
+PyObject *frames_take(Frames *frames, PyTypeObject *frame_tree_type);
 
 /* The tree as instances of `flame_graph` (allocative.FlameGraph): a new reference, or
  * NULL with an exception set. */

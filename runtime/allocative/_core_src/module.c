@@ -35,6 +35,10 @@ core_exec(PyObject *module)
     if (state->engine_type == NULL || PyModule_AddType(module, state->engine_type) < 0) {
         return -1;
     }
+    state->frame_tree_type = frame_tree_type_new(module);
+    if (state->frame_tree_type == NULL || PyModule_AddType(module, state->frame_tree_type) < 0) {
+        return -1;
+    }
     PyObject *abi = Py_BuildValue("(ii)", PY_MAJOR_VERSION, PY_MINOR_VERSION);
     if (abi == NULL) {
         return -1;
@@ -49,6 +53,7 @@ core_traverse(PyObject *module, visitproc visit, void *arg)
 {
     Py_VISIT(core_state(module)->address_set_type);
     Py_VISIT(core_state(module)->engine_type);
+    Py_VISIT(core_state(module)->frame_tree_type);
     return 0;
 }
 
@@ -57,6 +62,7 @@ core_clear(PyObject *module)
 {
     Py_CLEAR(core_state(module)->address_set_type);
     Py_CLEAR(core_state(module)->engine_type);
+    Py_CLEAR(core_state(module)->frame_tree_type);
     return 0;
 }
 
