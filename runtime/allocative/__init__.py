@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Any
 from allocative._marker import allocative, opaque, skip, visit_with
 
 if TYPE_CHECKING:
-    from allocative._api import FlameGraphBuilder, FlameGraphOutput, size_of
+    from allocative._api import FlameGraphBuilder, FlameGraphOutput, retained_size, size_of
     from allocative._engine import Engine, EngineError, engine
     from allocative._flamegraph import FlameGraph
     from allocative._protocol import Allocative
     from allocative._registry import register, register_root, unregister_root
     from allocative._render.errors import EmptyGraph, MalformedFolded, RenderError
+    from allocative._retained import RetainedSizeUnavailable
     from allocative._visitor import Visitor
 
 __all__ = [
@@ -29,12 +30,14 @@ __all__ = [
     "FlameGraphOutput",
     "MalformedFolded",
     "RenderError",
+    "RetainedSizeUnavailable",
     "Visitor",
     "allocative",
     "engine",
     "opaque",
     "register",
     "register_root",
+    "retained_size",
     "size_of",
     "skip",
     "unregister_root",
@@ -51,10 +54,12 @@ _LAZY = {
     "FlameGraphOutput": "allocative._api",
     "MalformedFolded": "allocative._render.errors",
     "RenderError": "allocative._render.errors",
+    "RetainedSizeUnavailable": "allocative._retained",
     "Visitor": "allocative._visitor",
     "engine": "allocative._engine",
     "register": "allocative._registry",
     "register_root": "allocative._registry",
+    "retained_size": "allocative._api",
     "size_of": "allocative._api",
     "unregister_root": "allocative._registry",
 }

@@ -23,6 +23,22 @@ def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
     return SizeVisitor(allocator_overhead=allocator_overhead).measure(obj)
 
 
+def retained_size(obj: object, *, allocator_overhead: bool = False) -> int:
+    """Bytes that would be freed if the caller's last reference to ``obj`` were dropped.
+
+    What something outside ``obj``'s tree also holds stays, with all it reaches;
+    cycles inside the tree are freed with it (by the garbage collector). The
+    caller must hold ``obj`` in exactly one place: with more, nothing is freed.
+    Raises :class:`RetainedSizeUnavailable` where reference counts cannot be
+    trusted (the gate: PyPy, free-threaded and untested builds).
+    """
+    from allocative import _retained
+
+    roots = [obj]
+    # References to obj on the caller's side: the caller's own, this parameter, ``roots``.
+    return _retained.retention(roots, 3, allocator_overhead=allocator_overhead).retained
+
+
 class PendingGraph(Protocol):
     """A flame graph an engine still holds in its own form (the compiled engine's FrameTree)."""
 

@@ -49,6 +49,7 @@ class Engine:
         allocator_overhead: bool = False,
         max_depth: int = ...,
         custom: dict[type, Callable[[Any, Any], None]] = ...,
+        references: bool = False,
     ) -> None: ...
     def visit_field(self, name: str, value: object, /) -> None: ...
     def visit_item(self, value: object, /) -> None: ...
@@ -87,5 +88,10 @@ class Engine:
         """The frame tree and warnings; nothing measured is kept, a new tree is started."""
     def release(self) -> None:
         """Drop every reference to measured objects."""
+    def _outside(self, roots: list[object], /) -> tuple[list[object], list[int]]:
+        """In reference mode, after measure(): objects met that are held from outside too,
+        and each root's references beyond the tree's and the engine's."""
+    def _exclude_claimed(self, other: Engine, /) -> None:
+        """Enter every object ``other`` claimed in the seen set: they are not counted."""
     def bookkeeping(self) -> int:
         """Peak bytes of the engine's own bookkeeping (seen set, stack, journal, frames)."""

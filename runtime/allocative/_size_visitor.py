@@ -26,6 +26,7 @@ from allocative._layout import (
     WORDS,
 )
 from allocative._refcounts import BULK_EXCLUSIVE_REFS, ENTRY_EXCLUSIVE_REFS, EXCLUSIVE_REFS
+from allocative._references import CountingSet
 from allocative._visitor import (
     INLINE_DEPTH,
     LATIN1,
@@ -46,9 +47,11 @@ class SizeVisitor(Visitor):
 
     __slots__ = ("total",)
 
-    def __init__(self, *, allocator_overhead: bool = False) -> None:
+    def __init__(self, *, allocator_overhead: bool = False, references: bool = False) -> None:
         super().__init__(allocator_overhead=allocator_overhead)
         self.total = 0
+        if references:
+            self._seen = CountingSet()
 
     def measure(self, value: object) -> int:
         """Add ``value``'s tree to the total and return the new total."""

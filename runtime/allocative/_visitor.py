@@ -22,6 +22,7 @@ from allocative._refcounts import (
     EXCLUSIVE_REFS,
     temporary_warning,
 )
+from allocative._references import CountingSet, outside
 
 UNUSED_CAPACITY: Final = "unused_capacity"
 DICT_STORAGE: Final = "__dict__"
@@ -290,10 +291,28 @@ class Visitor:
         """Whether ``value`` would be counted now: not claimed yet (``here`` holds what
         this expansion claimed without the seen set), not owned by nobody."""
         key = id(value)
-        if key in here or key in self._seen:
+        # Not a reference met: a counting seen set (reference mode) must not count it.
+        if key in here or set.__contains__(self._seen, key):
             return False
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         return kind.zero is None or not kind.zero(value)
+
+    def _outside(self, roots: list[object]) -> tuple[list[object], list[int]]:
+        """After measuring in reference mode: the objects met that something outside the
+        tree holds too, and how many references each root has beyond the tree's."""
+        seen = self._seen
+        if not isinstance(seen, CountingSet):
+            raise RuntimeError("_outside() needs a visitor in reference mode")
+        return outside(seen.met, map(id, roots))
+
+    def release(self) -> None:
+        """Forget what was measured (the compiled engine's ``release``; only ids are kept)."""
+        self._seen = set()
+        self._journal.clear()
+
+    def _exclude_claimed(self, other: Visitor) -> None:
+        """Enter every object ``other`` claimed in the seen set: they are not counted."""
+        self._seen.update(other._seen)
 
     def _promote(self) -> None:
         """Enter every journaled id in the seen set (after a failure, where the journal

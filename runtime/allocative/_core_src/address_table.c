@@ -137,6 +137,17 @@ address_table_contains(const AddressTable *table, const void *address)
     return key != 0 && table->slots[find_slot(table, key)] == key;
 }
 
+int
+address_table_add_all(AddressTable *table, const AddressTable *from)
+{
+    for (size_t slot = 0; slot < from->capacity; slot++) {
+        if (from->slots[slot] != 0 && address_table_add(table, (void *)from->slots[slot]) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void
 address_table_clear(AddressTable *table)
 {

@@ -30,6 +30,9 @@ int address_table_add(AddressTable *table, const void *address);
 /* 1 when `address` was added since the last clear, else 0. */
 int address_table_contains(const AddressTable *table, const void *address);
 
+/* Adds every address of `from`: 0, or -1 with MemoryError set. */
+int address_table_add_all(AddressTable *table, const AddressTable *from);
+
 /* Forgets every address and frees the slots. */
 void address_table_clear(AddressTable *table);
 

@@ -29,7 +29,8 @@ journal_push(Engine *e, PyObject *value)
 static void
 note_peak(Engine *e)
 {
-    size_t now = address_table_memory(&e->seen) + e->journal_cap * sizeof(uintptr_t)
+    size_t now = address_table_memory(&e->seen) + references_memory(&e->met)
+                 + e->journal_cap * sizeof(uintptr_t)
                  + e->stack_cap * e->stride + e->open_cap * sizeof(Open);
     if (now > e->peak_bookkeeping) {
         e->peak_bookkeeping = now;
@@ -40,6 +41,9 @@ note_peak(Engine *e)
 static int
 claim_seen(Engine *e, PyObject *value)
 {
+    if (e->references && references_meet(&e->met, value) < 0) {
+        return -1;
+    }
     size_t capacity = e->seen.capacity;
     int added = address_table_add(&e->seen, value);
     if (e->seen.capacity != capacity) {
@@ -1594,6 +1598,7 @@ release_impl(Engine *e)
         drop_entry(e, --e->stack_len);
     }
     address_table_clear(&e->seen);
+    references_clear(&e->met);
     e->journal_len = 0;
     if (e->roots != NULL) {
         (void)PyList_SetSlice(e->roots, 0, PyList_GET_SIZE(e->roots), NULL);
@@ -1633,6 +1638,75 @@ finish(Engine *e, PyObject *unused)
         return NULL;
     }
     return Py_BuildValue("(NN)", graph, warnings);
+}
+
+/* The objects met that something outside the tree holds too, and how many references each
+ * root has beyond the tree's and the engine's: (outside, [held, ...]), after measure() in
+ * reference mode. A root's own measure() is not a reference to it. */
+typedef struct {
+    AddressTable roots;
+    PyObject *outside;
+} Outside;
+
+static int
+collect_outside(PyObject *object, Py_ssize_t outside, void *arg)
+{
+    Outside *collect = arg;
+    if (outside <= 0 || address_table_contains(&collect->roots, object)) {
+        return 0;
+    }
+    return PyList_Append(collect->outside, object);
+}
+
+static PyObject *
+outside(Engine *e, PyObject *roots)
+{
+    if (!PyList_CheckExact(roots)) {
+        PyErr_SetString(PyExc_TypeError, "_outside() takes the list of roots");
+        return NULL;
+    }
+    if (!e->references) {
+        PyErr_SetString(PyExc_RuntimeError, "_outside() needs an Engine(references=True)");
+        return NULL;
+    }
+    Outside collect = {ADDRESS_TABLE_EMPTY, PyList_New(0)};
+    PyObject *held = PyList_New(0);
+    int result = collect.outside == NULL || held == NULL ? -1 : 0;
+    for (Py_ssize_t i = 0; result == 0 && i < PyList_GET_SIZE(roots); i++) {
+        PyObject *root = PyList_GET_ITEM(roots, i);
+        Py_ssize_t met = references_met(&e->met, root);
+        PyObject *count = PyLong_FromSsize_t(Py_REFCNT(root) - met);
+        result = count == NULL || address_table_add(&collect.roots, root) < 0
+                         || PyList_Append(held, count) < 0
+                     ? -1
+                     : 0;
+        Py_XDECREF(count);
+    }
+    if (result == 0) {
+        result = references_each(&e->met, collect_outside, &collect);
+    }
+    address_table_clear(&collect.roots);
+    if (result < 0) {
+        Py_XDECREF(collect.outside);
+        Py_XDECREF(held);
+        return NULL;
+    }
+    return Py_BuildValue("(NN)", collect.outside, held);
+}
+
+/* Enters every object `other` has claimed in this engine's seen set: they are not counted. */
+static PyObject *
+exclude_claimed(Engine *e, PyObject *other)
+{
+    if (Py_TYPE(other) != Py_TYPE(e)) {
+        PyErr_SetString(PyExc_TypeError, "_exclude_claimed() takes another Engine");
+        return NULL;
+    }
+    if (address_table_add_all(&e->seen, &((Engine *)other)->seen) < 0) {
+        return NULL;
+    }
+    note_peak(e);
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -1741,6 +1815,8 @@ static PyMethodDef engine_methods[] = {
     FAST("visit_root", visit_root, "Measure a root's tree into the flame graph."),
     {"finish", (PyCFunction)finish, METH_NOARGS, "The flame graph and warnings."},
     {"release", (PyCFunction)release, METH_NOARGS, "Drop every reference to measured objects."},
+    {"_outside", (PyCFunction)outside, METH_O, "Objects held from outside; roots' references."},
+    {"_exclude_claimed", (PyCFunction)exclude_claimed, METH_O, "Skip what another engine claimed."},
     {"bookkeeping", (PyCFunction)bookkeeping, METH_NOARGS, "Peak bytes of bookkeeping."},
     {NULL},
 };
@@ -1748,17 +1824,19 @@ static PyMethodDef engine_methods[] = {
 static int
 engine_init(Engine *e, PyObject *args, PyObject *kwargs)
 {
-    static char *keywords[] = {"frames", "allocator_overhead", "max_depth", "custom", NULL};
-    int frames = 0, overhead = 0, max_depth = INT_MAX;
+    static char *keywords[] = {
+        "frames", "allocator_overhead", "max_depth", "custom", "references", NULL};
+    int frames = 0, overhead = 0, max_depth = INT_MAX, references = 0;
     PyObject *custom = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|ppiO!", keywords, &frames, &overhead,
-                                     &max_depth, &PyDict_Type, &custom)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|ppiO!p", keywords, &frames, &overhead,
+                                     &max_depth, &PyDict_Type, &custom, &references)) {
         return -1;
     }
     if (support_init() < 0 || sizes_init() < 0) {
         return -1;
     }
     e->frames = frames;
+    e->references = references;
     e->stride = frames ? sizeof(Entry) : sizeof(Pending);
     e->overhead = overhead;
     e->max_depth = frames ? max_depth : INT_MAX;
@@ -1785,6 +1863,9 @@ engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->roots);
     for (size_t i = 0; i < e->stack_len; i++) {
         Py_VISIT(pending_at(e, i)->value);
+    }
+    if (references_traverse(&e->met, visit, arg) < 0) {
+        return -1;
     }
     return kinds_traverse(&e->kinds, visit, arg);
 }

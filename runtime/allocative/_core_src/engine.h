@@ -14,6 +14,7 @@
 #include "address_table.h"
 #include "frames.h"
 #include "kinds.h"
+#include "references.h"
 
 #define INLINE_DEPTH 12
 /* Reference count of an object only its owner holds, seen by a visit: the owner's and
@@ -43,12 +44,14 @@ typedef struct {
 typedef struct {
     PyObject_HEAD
     int frames;      /* building a flame graph (else: size_of, a total only) */
+    int references;  /* counting the references met (retained size) */
     int overhead;    /* allocator rounding as frames of its own */
     int max_depth;
     int truncated;
     int inline_depth;
     int depth;
     AddressTable seen;
+    References met;     /* in reference mode: the references met to each object checked */
     uintptr_t *journal; /* objects claimed without the seen set, per expansion */
     size_t journal_len, journal_cap;
     char *stack;        /* entries of `stride` bytes: Pending (size mode) or Entry */

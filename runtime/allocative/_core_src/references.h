@@ -1,0 +1,45 @@
+/* References met inside a tree, for retained size.
+ *
+ * In reference mode the engine counts, for every object it checks against its
+ * seen set, how many times the walk met it: the references the tree itself
+ * holds to it (an object only its owner holds is never checked, and has no
+ * other reference). What the interpreter's count says beyond those is held
+ * from outside the tree. The table holds a strong reference to each object,
+ * so that the counts can be read after the walk even if the tree changed.
+ */
+#ifndef ALLOCATIVE_REFERENCES_H
+#define ALLOCATIVE_REFERENCES_H
+
+#include "core.h"
+
+typedef struct {
+    PyObject *object; /* strong; NULL: empty slot */
+    Py_ssize_t met;
+} Reference;
+
+typedef struct {
+    Reference *slots; /* `capacity` slots, a power of two; NULL while empty */
+    size_t capacity;
+    size_t count;
+} References;
+
+/* Counts one reference to `object` met in the tree; -1 with MemoryError. */
+int references_meet(References *references, PyObject *object);
+
+/* How many references to `object` the tree holds (0 when never met). */
+Py_ssize_t references_met(const References *references, PyObject *object);
+
+/* For every object met: its interpreter count less the table's own reference and
+ * the references met. fn(object, outside, arg) is called for each; a negative
+ * return stops the loop and is returned. */
+int references_each(const References *references,
+                    int (*fn)(PyObject *object, Py_ssize_t outside, void *arg), void *arg);
+
+int references_traverse(const References *references, visitproc visit, void *arg);
+
+/* Drops every reference and frees the table. */
+void references_clear(References *references);
+
+size_t references_memory(const References *references);
+
+#endif
