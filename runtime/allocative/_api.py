@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from allocative import _engine, _registry
 from allocative._flamegraph import FlameGraph
@@ -64,6 +64,8 @@ class FlameGraphOutput:
         flamegraph: FlameGraph | PendingGraph,
         warnings: list[str] | None = None,
         engine: str = "python",
+        *,
+        retained: bool = False,
     ) -> None:
         self._graph: FlameGraph | None = None
         self._pending: PendingGraph | None = None
@@ -73,6 +75,8 @@ class FlameGraphOutput:
             self._pending = flamegraph
         self.warnings = [] if warnings is None else warnings
         self.engine = engine
+        self.retained = retained
+        """Whether what stays is filed under ``[shared]`` (``FlameGraphBuilder(retained=True)``)."""
 
     @property
     def flamegraph(self) -> FlameGraph:
@@ -138,7 +142,7 @@ class FlameGraphOutput:
         from allocative._render.table import Style
 
         style = Style.fitting(width, colour)
-        return summary_text(self.flamegraph, self.warnings, top, style, self.engine)
+        return summary_text(self.flamegraph, self.warnings, top, style, self.engine, self.retained)
 
     def to_json(self) -> str:
         """The tree as JSON: version, total, engine, warnings and the nested tree d3 reads."""
@@ -175,24 +179,43 @@ class FlameGraphBuilder:
 
     Objects shared between roots are counted once, under the first root that
     reaches them. Roots with the same name merge into one frame.
+
+    With ``retained``, the bytes that would stay if the caller dropped its
+    reference to every root (held from outside the tree, see
+    :func:`retained_size`) are filed under a ``[shared]`` frame below their
+    root's frame, at the stacks where they are met; the roots are measured at
+    :meth:`finish`, and are held until then.
     """
 
     def __init__(
-        self, *, allocator_overhead: bool = False, max_depth: int = DEFAULT_MAX_DEPTH
+        self,
+        *,
+        allocator_overhead: bool = False,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+        retained: bool = False,
     ) -> None:
         self._engine = _engine.engine()
-        self._visitor: _Measurer | None
+        self._overhead = allocator_overhead
+        self._max_depth = max_depth
+        self._retained: tuple[list[object], list[str | None]] | None = None
+        if retained:
+            from allocative import _retained
+
+            _retained.check_available()
+            self._retained = ([], [])
+        self._visitor: _Measurer | None = self._frame_engine()
+
+    def _frame_engine(self) -> _Measurer:
         if self._engine.name == _engine.COMPILED:
             from allocative import _core
 
-            self._visitor = _core.Engine(
+            return _core.Engine(
                 frames=True,
-                allocator_overhead=allocator_overhead,
-                max_depth=max_depth,
+                allocator_overhead=self._overhead,
+                max_depth=self._max_depth,
                 custom=_registry.snapshot(),
             )
-        else:
-            self._visitor = FrameVisitor(allocator_overhead=allocator_overhead, max_depth=max_depth)
+        return FrameVisitor(allocator_overhead=self._overhead, max_depth=self._max_depth)
 
     def _live(self) -> _Measurer:
         if self._visitor is None:
@@ -201,7 +224,12 @@ class FlameGraphBuilder:
 
     def visit_root(self, obj: object, name: str | None = None) -> None:
         """Measure ``obj``'s tree under the frame ``name`` (default: its type's name)."""
-        self._live().visit_root(obj, name)
+        visitor = self._live()
+        if self._retained is None:
+            visitor.visit_root(obj, name)
+        else:
+            self._retained[0].append(obj)
+            self._retained[1].append(name)
 
     def visit_global_roots(self) -> None:
         """Measure every root added with :func:`allocative.register_root`."""
@@ -212,11 +240,44 @@ class FlameGraphBuilder:
         """The flame graph and warnings; the builder keeps no reference to anything measured."""
         visitor = self._live()
         self._visitor = None
-        graph, warnings = visitor.finish()
+        retained = self._retained is not None
+        if self._retained is None:
+            graph, warnings = visitor.finish()
+        else:
+            roots, names = self._retained
+            self._retained = None
+            graph, warnings = self._retained_graph(visitor, roots, names)
         notice = self._engine.notice
         if notice is not None:
             warnings.insert(0, notice)
-        return FlameGraphOutput(graph, warnings, engine=self._engine.name)
+        return FlameGraphOutput(graph, warnings, engine=self._engine.name, retained=retained)
+
+    def _retained_graph(
+        self, full: _Measurer, roots: list[object], names: list[str | None]
+    ) -> tuple[FlameGraph, list[str]]:
+        """The full graph, and the graph of what goes with the roots: the difference is
+        what stays, filed under ``[shared]`` (see allocative._retained)."""
+        from allocative import _retained
+
+        # References to each root on the caller's side: the caller's own and ``roots``.
+        retention = _retained.retention(roots, 2, allocator_overhead=self._overhead)
+        gone = self._frame_engine()
+        gone._exclude_claimed(retention.survivors)
+        retention.survivors.release()
+        for index in range(len(roots)):
+            full.visit_root(roots[index], names[index])
+            gone.visit_root(roots[index], names[index])
+        roots.clear()
+        whole, warnings = full.finish()
+        freed, _ = gone.finish()
+        graph, unplaced = _retained.file_shared(_graph(whole), _graph(freed))
+        if unplaced:
+            warnings.append(_retained.unplaced_warning(unplaced))
+        return graph, warnings
+
+
+def _graph(graph: FlameGraph | PendingGraph) -> FlameGraph:
+    return graph if isinstance(graph, FlameGraph) else graph.graph()
 
 
 class _Measurer(Protocol):
@@ -224,3 +285,4 @@ class _Measurer(Protocol):
 
     def visit_root(self, value: object, name: str | None, /) -> None: ...
     def finish(self) -> tuple[FlameGraph | PendingGraph, list[str]]: ...
+    def _exclude_claimed(self, other: Any, /) -> None: ...

@@ -16,6 +16,7 @@ from allocative._render.errors import EmptyGraph, MalformedFolded, MissingDepend
 from allocative._render.progress import Progress
 from allocative._render.table import MIN_WIDTH
 from allocative._render.target import NotData, Target, TargetError
+from allocative._retained import RetainedSizeUnavailable
 
 FORMATS = ("table", "svg", "speedscope", "json", "folded")
 SUFFIXES = {".svg": "svg", ".speedscope.json": "speedscope", ".json": "json", ".folded": "folded"}
@@ -35,6 +36,7 @@ class Exit(IntEnum):
     CANNOT_WRITE = 9
     MISSING_DEPENDENCY = 10
     NOT_DATA = 11
+    UNAVAILABLE = 12
     INTERRUPTED = 130
 
 
@@ -173,8 +175,15 @@ def measure(args: argparse.Namespace) -> None:
         raise CliError(str(error), code) from None
     kind = type(value).__name__
     with Progress("measuring", sys.stderr):
-        builder = FlameGraphBuilder(allocator_overhead=args.allocator_overhead)
+        try:
+            builder = FlameGraphBuilder(
+                allocator_overhead=args.allocator_overhead, retained=args.retained
+            )
+        except RetainedSizeUnavailable as error:
+            raise CliError(str(error), Exit.UNAVAILABLE) from None
         builder.visit_root(value)
+        # With --retained, what stays is what something other than TARGET's own binding
+        # (the module global or attribute it names; nothing for FACTORY()) holds.
         del value
         output = builder.finish()
     if output.total_size == 0:
@@ -249,6 +258,11 @@ def build_parser() -> _Parser:
     measure_parser.add_argument("target", metavar="TARGET", help="MODULE:NAME or MODULE:FACTORY()")
     measure_parser.add_argument(
         "--allocator-overhead", action="store_true", help="add allocator rounding as its own frame"
+    )
+    measure_parser.add_argument(
+        "--retained",
+        action="store_true",
+        help="file what would stay if TARGET were dropped (held from outside) under [shared]",
     )
     _add_rendering(measure_parser)
     return parser

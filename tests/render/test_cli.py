@@ -484,3 +484,25 @@ def test_a_byte_order_mark_is_not_part_of_the_first_frame(
     path.write_bytes(b"\xef\xbb\xbfOrder 48\n")
     code, out, _ = run(capsys, "render", str(path), "-f", "folded")
     assert (code, out) == (0, "Order 48\n")
+
+
+def test_measure_retained_files_what_an_index_holds_under_shared(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--retained: what another global also holds is under [shared]; the module's own binding
+    of TARGET is not "outside"; where counts cannot be trusted, one line and exit 12."""
+    (tmp_path / "retained_mod.py").write_text(
+        "DATA = [[i + 0.5, i + 0.25] for i in range(4)]\nALSO = DATA[0]\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    code, out, _ = run(capsys, "measure", "retained_mod:DATA", "--retained", "--format", "folded")
+    assert code == 0
+    assert out == (
+        "list 88\nlist;[shared];list 72\nlist;[shared];list;float 48\n"
+        "list;list 216\nlist;list;float 144\n"
+    )
+    monkeypatch.setattr("allocative._retained.REFUSAL", "ALLOCATIVE_RAW_READS=0 is set")
+    code, out, err = run(capsys, "measure", "retained_mod:DATA", "--retained")
+    assert (code, out) == (Exit.UNAVAILABLE, "")
+    assert err.startswith("allocative: error: retained size needs exact reference counts")

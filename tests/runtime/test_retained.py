@@ -14,13 +14,13 @@ import tracemalloc
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
 import allocative
 from allocative import FlameGraphBuilder, Visitor, retained_size, size_of
 from allocative import allocative as mark
+from allocative._retained import SHARED, shared_size
 from tests.runtime.conftest import drain_free_lists
 
 pytestmark = pytest.mark.accuracy
@@ -68,6 +68,8 @@ def retained_and_freed(build: Build) -> tuple[int, int, int]:
     retained_size(warm[0])  # one-time caches (kinds, shared keys) are not part of it
     _freed([None])
     del warm
+    callbacks = gc.callbacks[:]
+    gc.callbacks.clear()  # Hypothesis times each collection: its callback allocates and frees
     held = drain_free_lists()
     tracemalloc.get_traced_memory()
     tracemalloc.start()
@@ -81,6 +83,7 @@ def retained_and_freed(build: Build) -> tuple[int, int, int]:
         freed = _freed(holder) + offset
     finally:
         tracemalloc.stop()
+        gc.callbacks[:] = callbacks
         del held
     return total, predicted, freed
 
@@ -230,8 +233,51 @@ def test_unavailable_where_reference_counts_are_not_trusted(
         retained_size([1.5])
 
 
-def _unused(_: Any) -> None:
-    """Keeps FlameGraphBuilder imported for the flame graph tests below."""
+@pytest.mark.parametrize("build", CASES.values(), ids=CASES.keys())
+def test_retained_flame_graph_agrees_with_retained_size(build: Build) -> None:
+    """FlameGraphBuilder(retained=True): every byte of the tree, and under [shared] (below
+    the root's frame only) exactly what retained_size says stays."""
+    obj, outside = build()
+    retained = retained_size(obj)
+    builder = FlameGraphBuilder(retained=True)
+    builder.visit_root(obj, "root")
+    output = builder.finish()
+    graph = output.flamegraph
+    assert output.retained
+    assert output.total_size == size_of(obj)
+    assert output.total_size - shared_size(graph) == retained
+    for path, _ in graph.stacks():
+        assert SHARED not in path or path.index(SHARED) == 1
+    del outside
 
 
-_unused(FlameGraphBuilder)
+def test_retained_flame_graph_files_an_index_under_shared() -> None:
+    """An outside index's records are under root;[shared];Record, at the stacks where the
+    records are met; the summary says how much would be freed and lists the shared stacks."""
+    tree = records(100)
+    index = {record.name: record for record in tree[::10]}
+    builder = FlameGraphBuilder(retained=True)
+    builder.visit_root(tree, "records")
+    output = builder.finish()
+    stacks = dict(output.flamegraph.stacks())
+    record = size_of(tree[0]) - size_of(tree[0].name) - size_of(tree[0].values)
+    assert (
+        stacks[("records", SHARED, "Record")]
+        + stacks.get(("records", SHARED, "Record", "__dict__"), 0)
+        == 10 * record
+    )
+    assert stacks[("records", SHARED, "Record", "name", "str")] == sum(
+        size_of(r.name) for r in index.values()
+    )
+    summary = output.summary(width=120)
+    shared = shared_size(output.flamegraph)
+    assert f"({shared * 100 / output.total_size:.1f}% held from outside)" in summary
+    assert "Largest shared stacks" in summary
+
+
+def test_retained_flame_graph_is_unavailable_behind_the_gate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("allocative._retained.REFUSAL", "PyPy is not CPython")
+    with pytest.raises(allocative.RetainedSizeUnavailable, match="PyPy"):
+        FlameGraphBuilder(retained=True)

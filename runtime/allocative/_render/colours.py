@@ -17,6 +17,7 @@ _FAMILIES: Final[dict[FrameKind, tuple[tuple[int, int, int], tuple[int, int, int
     FrameKind.OUTSIDE: ((150, 110, 210), (20, 20, 20)),
     FrameKind.PROBLEM: ((110, 110, 110), (0, 0, 0)),
     FrameKind.MERGED: ((215, 215, 215), (0, 0, 0)),
+    FrameKind.SHARED: ((40, 170, 170), (0, 0, 0)),
 }
 _DARK: Final = frozenset({FrameKind.GAP, FrameKind.PROBLEM})
 
@@ -27,6 +28,8 @@ LEGEND: Final = (
     ("gap", FrameKind.GAP),
     ("outside the heap", FrameKind.OUTSIDE),
 )
+SHARED_LEGEND: Final = ("held from outside", FrameKind.SHARED)
+"""The legend entry a retained flame graph adds."""
 
 
 def kind_fill(kind: FrameKind, name: str) -> str:

@@ -18,11 +18,14 @@ class FrameKind(StrEnum):
     OUTSIDE = "outside"
     PROBLEM = "problem"
     MERGED = "merged"
+    SHARED = "shared"
 
 
 GAPS: Final = frozenset({"unused_capacity", "__dict__", "allocator_overhead"})
 OUTSIDE: Final = frozenset({"mapped", "data"})
 PROBLEMS: Final = frozenset({"[visit failed]", "[mutated during traversal]"})
+SHARED: Final = "[shared]"
+"""A retained flame graph's frame for the bytes something outside the tree also holds."""
 ITEM_CONTAINERS: Final = frozenset({"list", "tuple", "set", "frozenset", "deque"})
 BUILTINS: Final = ITEM_CONTAINERS | frozenset(
     {
@@ -70,6 +73,8 @@ def step(name: str, expect_type: bool) -> tuple[FrameKind, bool]:
         return FrameKind.OUTSIDE, True
     if name in PROBLEMS:
         return FrameKind.PROBLEM, True
+    if name == SHARED:
+        return FrameKind.SHARED, True
     if name in BUILTINS:
         return FrameKind.BUILTIN, name in ITEM_CONTAINERS
     if name[:1].isupper() or (expect_type and not name[:1].islower()):

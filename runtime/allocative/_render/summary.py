@@ -18,6 +18,7 @@ from allocative._render.frames import (
     share,
 )
 from allocative._render.table import RED, YELLOW, Style, size_rows, top
+from allocative._retained import SHARED, retained_line
 
 Stack = tuple[tuple[str, ...], int]
 GAP_NAMES = {
@@ -33,10 +34,12 @@ def summary_text(
     count: int = 10,
     style: Style | None = None,
     engine: str = "",
+    retained: bool = False,
 ) -> str:
     """The summary of ``graph`` for a terminal, ``count`` rows per table.
 
-    The header names the ``engine`` that measured, when it is known.
+    The header names the ``engine`` that measured, when it is known. A retained
+    graph (``retained``, or any ``[shared]`` frame) says how much would be freed.
     """
     style = style or Style()
     stacks = list(graph.stacks())
@@ -47,9 +50,14 @@ def summary_text(
     header = [style.heading(f"Total: {size} in {len(stacks):,} stacks")]
     if engine:
         header.append(f"Measured by the {engine} engine")
+    shared = [(path, size) for path, size in stacks if SHARED in path]
+    if shared or retained:
+        line = retained_line(total, sum(size for _, size in shared))
+        header.append(line[:1].upper() + line[1:])
     sections = [
         header,
         _largest_stacks(stacks, total, count, style),
+        _largest_shared(shared, total, count, style),
         _by_type(stacks, total, count, style),
         _by_field(stacks, total, count, style),
         _gaps(stacks, total, count, style),
@@ -64,6 +72,17 @@ def _largest_stacks(stacks: list[Stack], total: int, count: int, style: Style) -
     rows = [(";".join(path), size) for path, size in ranked]
     return [
         style.heading("Largest stacks (own bytes)"),
+        *size_rows(rows, total, style, stacks=True),
+    ]
+
+
+def _largest_shared(shared: list[Stack], total: int, count: int, style: Style) -> list[str]:
+    if not shared:
+        return []
+    ranked = sorted(shared, key=lambda item: (-item[1], item[0]))[:count]
+    rows = [(";".join(path), size) for path, size in ranked]
+    return [
+        style.heading("Largest shared stacks (held from outside: not freed with the roots)"),
         *size_rows(rows, total, style, stacks=True),
     ]
 

@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from allocative._flamegraph import FlameGraph
-from allocative._render.colours import LEGEND, kind_fill, text_fill
+from allocative._render.colours import LEGEND, SHARED_LEGEND, kind_fill, text_fill
 from allocative._render.errors import EmptyGraph
 from allocative._render.frames import human_bytes
 from allocative._render.layout import Frame, place
 from allocative._render.templating import render_template
+from allocative._retained import retained_line, shared_size
 
 CHAR_WIDTH = 7.2
 """Width of one character of the 12px monospace font, to fit labels in frames and wrap notes."""
@@ -185,7 +186,12 @@ def flame_svg(
     subtitle = f"{human_bytes(total)} ({total:,} bytes) in {stacks:,} stacks"
     if engine:
         subtitle += f", measured by the {engine} engine"
-    legend = [(label, kind_fill(kind, "")) for label, kind in LEGEND]
+    kinds = list(LEGEND)
+    shared = shared_size(graph)
+    if shared:
+        subtitle += f"; {retained_line(total, shared)}"
+        kinds.append(SHARED_LEGEND)
+    legend = [(label, kind_fill(kind, "")) for label, kind in kinds]
     return render_template(
         "flamegraph.svg.j2",
         mode="flame",
