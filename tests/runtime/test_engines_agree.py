@@ -223,13 +223,20 @@ def graphs(draw: st.DrawFn) -> Any:
     return root
 
 
-def measure(value: Any, name: str) -> tuple[int, str, list[str]]:
+def measure(value: Any, name: str) -> tuple[int, str, list[str], str]:
     with _engine.forced(name):  # type: ignore[arg-type]
         total = size_of(value)
         builder = FlameGraphBuilder()
         builder.visit_root(value)
         output = builder.finish()
-    return total, output.folded(), output.warnings
+        # Retained: a new holder of the graph, which the test also holds: everything below
+        # the holder stays, each object where it is met (every step of retained size runs).
+        holder = [value]
+        retained = FlameGraphBuilder(retained=True)
+        retained.visit_root(holder, "holder")
+        del holder
+        shared = retained.finish().folded()
+    return total, output.folded(), output.warnings, shared
 
 
 UNDER_A_CHECKER = bool(os.environ.get("PYTHONMALLOC") or os.environ.get("ASAN_OPTIONS"))
@@ -243,11 +250,14 @@ UNDER_A_CHECKER = bool(os.environ.get("PYTHONMALLOC") or os.environ.get("ASAN_OP
 )
 @given(graph=graphs())
 def test_engines_give_the_same_bytes_frames_and_warnings(graph: Any) -> None:
-    """size_of, folded frames and warnings are identical from the two engines."""
+    """size_of, folded frames, warnings and the retained graph are identical from the two
+    engines; the retained graph files the whole graph under [shared]."""
     python = measure(graph, _engine.PYTHON)
     compiled = measure(graph, _engine.COMPILED)
     assert compiled == python
     assert python[0] == sum(int(line.rsplit(" ", 1)[1]) for line in python[1].splitlines())
+    kept = [line for line in python[3].splitlines() if not line.startswith("holder;[shared]")]
+    assert {line.split(" ")[0] for line in kept} <= {"holder", "holder;unused_capacity"}
 
 
 KINDS: list[Callable[[], Any]] = [

@@ -1683,7 +1683,7 @@ outside(Engine *e, PyObject *roots)
         Py_XDECREF(count);
     }
     if (result == 0) {
-        result = references_each(&e->met, collect_outside, &collect);
+        result = references_drain(&e->met, collect_outside, &collect);
     }
     address_table_clear(&collect.roots);
     if (result < 0) {

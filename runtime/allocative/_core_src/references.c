@@ -72,19 +72,24 @@ references_met(const References *references, PyObject *object)
 }
 
 int
-references_each(const References *references,
-                int (*fn)(PyObject *object, Py_ssize_t outside, void *arg), void *arg)
+references_drain(References *references,
+                 int (*fn)(PyObject *object, Py_ssize_t outside, void *arg), void *arg)
 {
-    for (size_t i = 0; i < references->capacity; i++) {
-        const Reference *slot = &references->slots[i];
-        if (slot->object != NULL) {
-            int result = fn(slot->object, Py_REFCNT(slot->object) - 1 - slot->met, arg);
-            if (result < 0) {
-                return result;
+    Reference *slots = references->slots;
+    size_t capacity = references->capacity;
+    memset(references, 0, sizeof(References));
+    int result = 0;
+    for (size_t i = 0; i < capacity; i++) {
+        PyObject *object = slots[i].object;
+        if (object != NULL) {
+            if (result == 0) {
+                result = fn(object, Py_REFCNT(object) - 1 - slots[i].met, arg);
             }
+            Py_DECREF(object);
         }
     }
-    return 0;
+    PyMem_RawFree(slots);
+    return result < 0 ? result : 0;
 }
 
 int

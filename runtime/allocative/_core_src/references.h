@@ -30,10 +30,12 @@ int references_meet(References *references, PyObject *object);
 Py_ssize_t references_met(const References *references, PyObject *object);
 
 /* For every object met: its interpreter count less the table's own reference and
- * the references met. fn(object, outside, arg) is called for each; a negative
- * return stops the loop and is returned. */
-int references_each(const References *references,
-                    int (*fn)(PyObject *object, Py_ssize_t outside, void *arg), void *arg);
+ * the references met. fn(object, outside, arg) is called for each, and then the
+ * table's reference is dropped, while the object is still in the cache: the
+ * table is empty afterwards. A negative return from fn stops the loop (the
+ * table is cleared all the same) and is returned. */
+int references_drain(References *references,
+                     int (*fn)(PyObject *object, Py_ssize_t outside, void *arg), void *arg);
 
 int references_traverse(const References *references, visitproc visit, void *arg);
 
