@@ -53,12 +53,13 @@ references_meet(References *references, PyObject *object)
         return -1;
     }
     Reference *slot = find(references->slots, references->capacity, object);
-    if (slot->object == NULL) {
-        slot->object = Py_NewRef(object);
-        references->count++;
-    }
     slot->met++;
-    return 0;
+    if (slot->object != NULL) {
+        return 0;
+    }
+    slot->object = Py_NewRef(object);
+    references->count++;
+    return 1;
 }
 
 Py_ssize_t

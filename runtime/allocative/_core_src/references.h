@@ -23,7 +23,9 @@ typedef struct {
     size_t count;
 } References;
 
-/* Counts one reference to `object` met in the tree; -1 with MemoryError. */
+/* Counts one reference to `object` met in the tree: 1 when it was not met before (the
+ * table now holds it), 0 when it was, -1 with MemoryError. In reference mode the table
+ * is the engine's seen set. */
 int references_meet(References *references, PyObject *object);
 
 /* How many references to `object` the tree holds (0 when never met). */
