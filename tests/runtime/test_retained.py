@@ -281,3 +281,15 @@ def test_retained_flame_graph_is_unavailable_behind_the_gate(
     monkeypatch.setattr("allocative._retained.REFUSAL", "PyPy is not CPython")
     with pytest.raises(allocative.RetainedSizeUnavailable, match="PyPy"):
         FlameGraphBuilder(retained=True)
+
+
+def test_allocator_overhead_is_retained_with_the_blocks() -> None:
+    """With allocator_overhead, what goes takes its rounding with it: a tree nothing else
+    holds retains all of size_of's figure, and an index keeps its records' share."""
+    tree = records(200)
+    assert retained_size(tree, allocator_overhead=True) == size_of(tree, allocator_overhead=True)
+    index = tree[::10]
+    kept = sum(size_of(record, allocator_overhead=True) for record in index)
+    assert retained_size(tree, allocator_overhead=True) == (
+        size_of(tree, allocator_overhead=True) - kept
+    )
