@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -34,8 +35,20 @@ def test_demo_prints_the_summary_and_writes_svg_and_folded(
     out = capsys.readouterr().out
     assert out.startswith("Total: ")
     assert "Largest sources of gaps" in out
-    assert out.endswith(f"wrote {tmp_path / 'catalogue.svg'} and {tmp_path / 'catalogue.folded'}\n")
+    written, note = out.rstrip("\n").rsplit("\n", 2)[-2:]
+    assert written == f"wrote {tmp_path / 'catalogue.svg'} and {tmp_path / 'catalogue.folded'}"
     assert assert_written(tmp_path, "catalogue").total_size > 10 * 2**20
+    # The last line: what dropping the search index frees (its lists and words), not the
+    # products it points to, which the catalogue also holds.
+    found = re.fullmatch(
+        r"Dropping the search index would free ([\d,]+) of its ([\d,]+) bytes; "
+        r"the other ([\d,]+) are products the catalogue also holds\.",
+        note,
+    )
+    assert found is not None
+    freed, total, kept = (int(group.replace(",", "")) for group in found.groups())
+    assert freed + kept == total
+    assert 0 < freed < total / 10
 
 
 def test_rpc_response_is_measured_before_serialisation(
