@@ -14,6 +14,7 @@ import tracemalloc
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -154,6 +155,22 @@ def marked_chain() -> tuple[object, object]:
     return node, keep
 
 
+def types_and_modules() -> tuple[object, object]:
+    return [int, sys, weakref, Record, fresh("j" * 120), [2.5]], None
+
+
+def held_by_a_running_frame() -> tuple[object, object]:
+    """A suspended generator outside keeps part of the tree in its frame's local."""
+    tree = records(30)
+
+    def watch(part: list[Record]) -> Any:
+        yield len(part)
+
+    watcher = watch([*tree[5:8], tree[20]])
+    next(watcher)
+    return tree, watcher
+
+
 def root_held_twice() -> tuple[object, object]:
     tree = records(20)
     return tree, tree
@@ -170,6 +187,8 @@ CASES: dict[str, Build] = {
     "dict shared by two caches": dict_shared_by_two_caches,
     "small ints and empty values": small_and_empty,
     "marked chain, held halfway": marked_chain,
+    "types and modules": types_and_modules,
+    "held by a running frame": held_by_a_running_frame,
     "root held twice": root_held_twice,
 }
 
