@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from allocative._layout import WORDS
+from allocative._layout import WORDS, object_at
 
 
 class CountingSet(set[int]):
@@ -46,8 +46,6 @@ def outside(met: dict[int, int], root_ids: Iterable[int]) -> tuple[list[object],
 
     A root's first lookup is its own measurement, not a reference to it.
     """
-    from allocative._layout import object_at
-
     roots = list(root_ids)
     root_set = set(roots)
     held = [refcount_at(key) - max(met.get(key, 0) - 1, 0) for key in roots]

@@ -155,17 +155,14 @@ def file_shared(full: FlameGraph, freed: FlameGraph) -> tuple[FlameGraph, int]:
 
 def _prune(graph: FlameGraph) -> None:
     """Remove the frames that hold no bytes, themselves or below."""
-    order: list[FlameGraph] = []
+    from allocative._render.layout import totals
+
+    sums = totals(graph)
     pending = [graph]
     while pending:
         node = pending.pop()
-        order.append(node)
+        node.children = {key: child for key, child in node.children.items() if sums[id(child)]}
         pending.extend(node.children.values())
-    totals: dict[int, int] = {}
-    for node in reversed(order):
-        total = node.self_size + sum(totals[id(child)] for child in node.children.values())
-        totals[id(node)] = total
-        node.children = {k: c for k, c in node.children.items() if totals[id(c)]}
 
 
 def unplaced_warning(size: int) -> str:

@@ -68,23 +68,21 @@ def summary_text(
 
 
 def _largest_stacks(stacks: list[Stack], total: int, count: int, style: Style) -> list[str]:
-    ranked = sorted(stacks, key=lambda item: (-item[1], item[0]))[:count]
-    rows = [(";".join(path), size) for path, size in ranked]
-    return [
-        style.heading("Largest stacks (own bytes)"),
-        *size_rows(rows, total, style, stacks=True),
-    ]
+    return _ranked(stacks, total, count, style, "Largest stacks (own bytes)")
 
 
 def _largest_shared(shared: list[Stack], total: int, count: int, style: Style) -> list[str]:
     if not shared:
         return []
-    ranked = sorted(shared, key=lambda item: (-item[1], item[0]))[:count]
+    heading = "Largest shared stacks (held from outside: not freed with the roots)"
+    return _ranked(shared, total, count, style, heading)
+
+
+def _ranked(stacks: list[Stack], total: int, count: int, style: Style, heading: str) -> list[str]:
+    """The ``count`` largest stacks under ``heading``, largest first."""
+    ranked = sorted(stacks, key=lambda item: (-item[1], item[0]))[:count]
     rows = [(";".join(path), size) for path, size in ranked]
-    return [
-        style.heading("Largest shared stacks (held from outside: not freed with the roots)"),
-        *size_rows(rows, total, style, stacks=True),
-    ]
+    return [style.heading(heading), *size_rows(rows, total, style, stacks=True)]
 
 
 def _by_type(stacks: list[Stack], total: int, count: int, style: Style) -> list[str]:
