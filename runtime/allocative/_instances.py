@@ -298,14 +298,16 @@ class Instances:
         if leftovers is None:  # the method raised: every attribute is looked at
             leftovers = self._attributes.leftovers(frozenset())
         here = visitor._claimed_since(mark)
+        named: set[int] = set()  # what an attribute visited here: others may hold it too
         referents = _referents(value) if self._method is None or not RAW_READS else None
+        handled: frozenset[str] = frozenset()
         if referents is not None and self._declared:
-            self._visit_declared(visitor, value, here, referents)
+            handled = self._visit_declared(visitor, value, here, named, referents)
         if self._builtin is not None:
             self._visit_builtin(visitor, value, here)
             here.update(visitor._claimed_since(mark))
         for name, field in leftovers.held(value, own_dict):
-            if not visitor._is_new(field, here):
+            if name in handled or not self._met_new(visitor, field, here, named):
                 continue
             if warn:
                 visitor._note(
@@ -314,22 +316,47 @@ class Instances:
                 )
             visitor.visit_field(name, field)
             here.add(id(field))
+            named.add(id(field))
         if referents is not None:
             self._visit_unnamed(visitor, value, here, referents)
 
+    @staticmethod
+    def _met_new(visitor: Visitor, field: object, here: set[int], named: set[int]) -> bool:
+        """Whether an attribute's ``field`` is to be visited; when it is not, a reference
+        met all the same (claimed through another name or elsewhere in the tree) is
+        counted, unless this object's own visits claimed it through this very reference."""
+        if visitor._is_new(field, here):
+            return True
+        key = id(field)
+        if key not in here or key in named:
+            visitor._meet_again(field)
+        return False
+
     def _visit_declared(
-        self, visitor: Visitor, value: Any, here: set[int], referents: list[object]
-    ) -> None:
-        """Visit the fields the class declares by name, where they hold a referent."""
+        self,
+        visitor: Visitor,
+        value: Any,
+        here: set[int],
+        named: set[int],
+        referents: list[object],
+    ) -> frozenset[str]:
+        """Visit the fields the class declares by name, where they hold a referent; the
+        names it looked at."""
         held = {id(r) for r in referents}
+        handled = set()
         for name in self._declared:
             try:
                 field = getattr(value, name)
             except Exception:
                 continue
-            if id(field) in held and visitor._is_new(field, here):
+            if id(field) not in held:
+                continue
+            handled.add(name)
+            if self._met_new(visitor, field, here, named):
                 visitor.visit_field(name, field)
                 here.add(id(field))
+                named.add(id(field))
+        return frozenset(handled)
 
     def _visit_builtin(self, visitor: Visitor, value: Any, here: set[int]) -> None:
         """The built-in part; a copy of it when another thread changes it meanwhile."""

@@ -297,6 +297,15 @@ class Visitor:
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         return kind.zero is None or not kind.zero(value)
 
+    def _meet_again(self, value: object) -> None:
+        """A reference met to ``value`` that another name of the tree already claimed (a
+        second attribute holding it): reference mode counts it, nothing else happens."""
+        seen = self._seen
+        if isinstance(seen, CountingSet):
+            key = id(value)
+            if set.__contains__(seen, key):
+                seen.met[key] = seen.met.get(key, 0) + 1
+
     def _outside(self, roots: list[object]) -> tuple[list[object], list[int]]:
         """After measuring in reference mode: the objects met that something outside the
         tree holds too, and how many references each root has beyond the tree's."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import array
 import collections
+import copy
 import datetime
 import decimal
 import fractions
@@ -212,6 +213,9 @@ def graphs(draw: st.DrawFn) -> Any:
             record.parent = draw(st.sampled_from(found))  # a skip field
         if draw(st.booleans()):
             record.cache = [draw(st.text(max_size=8)) for _ in range(3)]  # lazily set
+    for unmarked in (n for n in found if isinstance(n, Unmarked)):
+        if draw(st.booleans()):
+            unmarked.b = draw(st.sampled_from(found))  # sharing through an attribute
     for instance in (n for n in found if isinstance(n, (Record, Unmarked))):
         if draw(st.booleans()):
             vars(instance)  # its __dict__ object now exists
@@ -239,6 +243,15 @@ def measure(value: Any, name: str) -> tuple[int, str, list[str], str]:
     return total, output.folded(), output.warnings, shared
 
 
+def retained_alone(alone: list[Any], name: str) -> str:
+    """The retained graph of ``alone[0]``, held there only: what only it holds goes, what it
+    shares with anything else stays."""
+    with _engine.forced(name):  # type: ignore[arg-type]
+        builder = FlameGraphBuilder(retained=True)
+        builder.visit_root(alone[0], "alone")
+        return builder.finish().folded()
+
+
 UNDER_A_CHECKER = bool(os.environ.get("PYTHONMALLOC") or os.environ.get("ASAN_OPTIONS"))
 """Debug allocators and AddressSanitizer run this test too, several times slower."""
 
@@ -258,6 +271,11 @@ def test_engines_give_the_same_bytes_frames_and_warnings(graph: Any) -> None:
     assert python[0] == sum(int(line.rsplit(" ", 1)[1]) for line in python[1].splitlines())
     kept = [line for line in python[3].splitlines() if not line.startswith("holder;[shared]")]
     assert {line.split(" ")[0] for line in kept} <= {"holder", "holder;unused_capacity"}
+    # A deep copy of the graph (made after: copying gives instances their __dict__ objects),
+    # held in one place: it shares atoms (strings, numbers deepcopy does not copy) with the
+    # graph, and those stay.
+    alone = [copy.deepcopy(graph)]
+    assert retained_alone(alone, _engine.COMPILED) == retained_alone(alone, _engine.PYTHON)
 
 
 KINDS: list[Callable[[], Any]] = [

@@ -171,6 +171,43 @@ def held_by_a_running_frame() -> tuple[object, object]:
     return tree, watcher
 
 
+@mark
+@dataclass
+class Tally:
+    n: int
+    score: float
+    meta: dict[str, object]
+    values: list[float]
+
+    def __allocative__(self, visitor: Visitor) -> None:
+        visitor.visit_int("n", self.n)
+        visitor.visit_float("score", self.score)
+        visitor.visit_dict("meta", self.meta, str, None)
+        visitor.visit_list("values", self.values, float)
+
+
+@dataclass
+class Pair:
+    first: object
+    second: object
+
+
+def values_held_twice() -> tuple[object, object]:
+    """Each value held by two or more places in the tree (a typed field, a dict entry, list
+    elements, an unmarked instance's attributes, two attributes of one instance); some also
+    held outside, which keeps them."""
+    tree: list[object] = []
+    for i in range(300):
+        n, score = 10**6 + i, i + 0.5
+        values = [score, score]
+        tree.append(Tally(n, score, {"id": n, "score": score}, values))
+        tree.append(Pair(n, score))
+        tree.append(Pair(values, values))
+    tallies = [tally for tally in tree if isinstance(tally, Tally)]
+    outside = [tally.n for tally in tallies[::7]] + [tally.score for tally in tallies[::5]]
+    return tree, outside
+
+
 def root_held_twice() -> tuple[object, object]:
     tree = records(20)
     return tree, tree
@@ -189,6 +226,7 @@ CASES: dict[str, Build] = {
     "marked chain, held halfway": marked_chain,
     "types and modules": types_and_modules,
     "held by a running frame": held_by_a_running_frame,
+    "values held twice inside, some outside": values_held_twice,
     "root held twice": root_held_twice,
 }
 

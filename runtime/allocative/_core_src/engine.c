@@ -37,9 +37,11 @@ note_peak(Engine *e)
     }
 }
 
-/* Claims `value` in the seen set: 1 when new, 0 when counted before, -1 on error. */
+/* Claims `value` in the seen set: 1 when new, 0 when counted before, -1 on error. The
+ * caller holds at least `temporaries` references to `value` beyond the tree's (reference
+ * mode settles an object once the references met are all the others). */
 static int
-claim_seen(Engine *e, PyObject *value)
+claim_seen(Engine *e, PyObject *value, Py_ssize_t temporaries)
 {
     if (e->references) {
         /* The reference table is the seen set; the address set holds only objects a
@@ -48,7 +50,7 @@ claim_seen(Engine *e, PyObject *value)
             return 0;
         }
         size_t before = e->met.capacity;
-        int added = references_meet(&e->met, value);
+        int added = references_meet(&e->met, value, temporaries);
         if (e->met.capacity != before) {
             note_peak(e);
         }
@@ -68,9 +70,20 @@ static int
 claim_shortcut(Engine *e, PyObject *value, Py_ssize_t exclusive)
 {
     if (Py_REFCNT(value) > exclusive) {
-        return claim_seen(e, value);
+        return claim_seen(e, value, exclusive - 1);
     }
     return journal_push(e, value) < 0 ? -1 : 1;
+}
+
+/* Claims `value`; with `shortcut`, its finder (the engine) holds a reference to it. */
+static int
+claim_found(Engine *e, PyObject *value, int shortcut)
+{
+    if (!shortcut) {
+        return claim_seen(e, value, 0);
+    }
+    return e->overhead ? claim_seen(e, value, EXCLUSIVE_REFS - 1)
+                       : claim_shortcut(e, value, EXCLUSIVE_REFS);
 }
 
 static int
@@ -461,8 +474,7 @@ engine_visit_item(Engine *e, PyObject *value, int shortcut)
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
-    int claimed = shortcut && !e->overhead ? claim_shortcut(e, value, EXCLUSIVE_REFS)
-                                           : claim_seen(e, value);
+    int claimed = claim_found(e, value, shortcut);
     if (claimed <= 0) {
         return claimed;
     }
@@ -482,8 +494,7 @@ engine_visit_named_ex(Engine *e, PyObject *name, PyObject *value, int shortcut)
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
-    int claimed = shortcut && !e->overhead ? claim_shortcut(e, value, EXCLUSIVE_REFS)
-                                           : claim_seen(e, value);
+    int claimed = claim_found(e, value, shortcut);
     if (claimed <= 0) {
         return claimed;
     }
@@ -524,7 +535,7 @@ engine_visit_opaque(Engine *e, PyObject *name, PyObject *value)
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
-    int claimed = claim_seen(e, value);
+    int claimed = claim_seen(e, value, 0);
     if (claimed <= 0) {
         return claimed;
     }
@@ -1038,7 +1049,8 @@ fill_floats(Engine *e, PyObject *items, Node *node)
         PyObject *element = PySequence_Fast_GET_ITEM(sequence, i);
         Py_INCREF(element);
         if (PyFloat_CheckExact(element)) {
-            int claimed = Py_REFCNT(element) > exclusive ? claim_seen(e, element) : 1;
+            int claimed =
+                Py_REFCNT(element) > exclusive ? claim_seen(e, element, exclusive - 1) : 1;
             added += claimed > 0;
             result = claimed < 0 ? -1 : 0;
         }
@@ -1484,6 +1496,18 @@ engine_is_new(Engine *e, PyObject *value, PyObject **here, size_t here_len)
     return zero < 0 ? -1 : !zero;
 }
 
+/* _meet_again: a reference to `value` that another name of the tree already claimed; in
+ * reference mode it is counted. The caller's temporaries are not known: 0. */
+static PyObject *
+meet_again(Engine *e, PyObject *value)
+{
+    if (e->references && references_met(&e->met, value) > 0
+        && references_meet(&e->met, value, 0) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyObject *
 is_new(Engine *e, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1589,7 +1613,7 @@ visit_root(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         int zero = kind == NULL ? -1 : owned_by_nobody(kind, value);
         result = zero < 0 ? -1 : 0;
         if (zero == 0) {
-            int claimed = claim_seen(e, value);
+            int claimed = claim_seen(e, value, 0);
             result = claimed <= 0 ? claimed : account(e, e->root, 0, kind, value, name);
         }
     }
@@ -1692,8 +1716,9 @@ outside(Engine *e, PyObject *roots)
     int result = collect.outside == NULL || held == NULL ? -1 : 0;
     for (Py_ssize_t i = 0; result == 0 && i < PyList_GET_SIZE(roots); i++) {
         PyObject *root = PyList_GET_ITEM(roots, i);
-        Py_ssize_t met = references_met(&e->met, root);
-        PyObject *count = PyLong_FromSsize_t(Py_REFCNT(root) - met);
+        /* The root's first meeting is its own measurement, not a reference to it. */
+        Py_ssize_t measured = references_met(&e->met, root) > 0;
+        PyObject *count = PyLong_FromSsize_t(references_beyond(&e->met, root) + measured);
         result = count == NULL || address_table_add(&collect.roots, root) < 0
                          || PyList_Append(held, count) < 0
                      ? -1
@@ -1830,6 +1855,7 @@ static PyMethodDef engine_methods[] = {
     {"_mark", (PyCFunction)mark, METH_NOARGS, "A mark in the journal."},
     {"_claimed_since", (PyCFunction)claimed_since, METH_O, "Ids journaled since a mark."},
     FAST("_is_new", is_new, "Whether a value would be counted now."),
+    {"_meet_again", (PyCFunction)meet_again, METH_O, "Count a reference met again."},
     {"_promote", (PyCFunction)promote_method, METH_NOARGS, "Journal into the seen set."},
     {"_open_depth", (PyCFunction)open_depth, METH_NOARGS, "Frames enter() left open."},
     FAST("_close_to", close_to_method, "Close frames left open past a depth."),

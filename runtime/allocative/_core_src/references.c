@@ -46,19 +46,39 @@ grow(References *references)
     return 0;
 }
 
+/* Once the walk has met as many references as the interpreter counts beyond the table's
+ * own and the caller's `temporaries`, no one outside holds the object: drop the table's
+ * reference now, while the object is in the cache. The caller holds at least that many
+ * (more only makes the count higher), so an object is never settled too soon. */
+static void
+settle(Reference *slot, Py_ssize_t temporaries)
+{
+    if (slot->met == Py_REFCNT(slot->object) - 1 - temporaries) {
+        slot->met = -slot->met;
+        Py_DECREF(slot->object);
+    }
+}
+
 int
-references_meet(References *references, PyObject *object)
+references_meet(References *references, PyObject *object, Py_ssize_t temporaries)
 {
     if ((references->count + 1) * 2 > references->capacity && grow(references) < 0) {
         return -1;
     }
     Reference *slot = find(references->slots, references->capacity, object);
-    slot->met++;
     if (slot->object != NULL) {
+        if (slot->met < 0) {
+            slot->met--; /* met again once settled: the tree changed; keep the count */
+            return 0;
+        }
+        slot->met++;
+        settle(slot, temporaries);
         return 0;
     }
     slot->object = Py_NewRef(object);
+    slot->met = 1;
     references->count++;
+    settle(slot, temporaries);
     return 1;
 }
 
@@ -69,7 +89,24 @@ references_met(const References *references, PyObject *object)
         return 0;
     }
     const Reference *slot = find(references->slots, references->capacity, object);
-    return slot->object == NULL ? 0 : slot->met;
+    if (slot->object == NULL) {
+        return 0;
+    }
+    return slot->met < 0 ? -slot->met : slot->met;
+}
+
+Py_ssize_t
+references_beyond(const References *references, PyObject *object)
+{
+    if (references->capacity == 0) {
+        return Py_REFCNT(object);
+    }
+    const Reference *slot = find(references->slots, references->capacity, object);
+    if (slot->object == NULL) {
+        return Py_REFCNT(object);
+    }
+    Py_ssize_t held = slot->met > 0 ? 1 : 0;
+    return Py_REFCNT(object) - held - (held ? slot->met : -slot->met);
 }
 
 int
@@ -82,7 +119,7 @@ references_drain(References *references,
     int result = 0;
     for (size_t i = 0; i < capacity; i++) {
         PyObject *object = slots[i].object;
-        if (object != NULL) {
+        if (object != NULL && slots[i].met > 0) {
             if (result == 0) {
                 result = fn(object, Py_REFCNT(object) - 1 - slots[i].met, arg);
             }
@@ -97,7 +134,9 @@ int
 references_traverse(const References *references, visitproc visit, void *arg)
 {
     for (size_t i = 0; i < references->capacity; i++) {
-        Py_VISIT(references->slots[i].object);
+        if (references->slots[i].met > 0) {
+            Py_VISIT(references->slots[i].object);
+        }
     }
     return 0;
 }
@@ -109,7 +148,9 @@ references_clear(References *references)
     size_t capacity = references->capacity;
     memset(references, 0, sizeof(References));
     for (size_t i = 0; i < capacity; i++) {
-        Py_XDECREF(slots[i].object);
+        if (slots[i].met > 0) {
+            Py_DECREF(slots[i].object);
+        }
     }
     PyMem_RawFree(slots);
 }

@@ -5,7 +5,10 @@
  * holds to it (an object only its owner holds is never checked, and has no
  * other reference). What the interpreter's count says beyond those is held
  * from outside the tree. The table holds a strong reference to each object,
- * so that the counts can be read after the walk even if the tree changed.
+ * so that the counts can be read after the walk even if the tree changed,
+ * until the walk has met every reference there is to it: the object is then
+ * settled (held by the tree alone), and its reference is dropped at once,
+ * while the object is in the cache, instead of at the end.
  */
 #ifndef ALLOCATIVE_REFERENCES_H
 #define ALLOCATIVE_REFERENCES_H
@@ -13,8 +16,8 @@
 #include "core.h"
 
 typedef struct {
-    PyObject *object; /* strong; NULL: empty slot */
-    Py_ssize_t met;
+    PyObject *object; /* strong while unsettled; NULL: empty slot */
+    Py_ssize_t met;   /* references met; negative once settled (no reference held) */
 } Reference;
 
 typedef struct {
@@ -23,19 +26,24 @@ typedef struct {
     size_t count;
 } References;
 
-/* Counts one reference to `object` met in the tree: 1 when it was not met before (the
+/* Counts one reference to `object` met in the tree, whose finder holds at least
+ * `temporaries` references to it beyond the tree's: 1 when it was not met before (the
  * table now holds it), 0 when it was, -1 with MemoryError. In reference mode the table
  * is the engine's seen set. */
-int references_meet(References *references, PyObject *object);
+int references_meet(References *references, PyObject *object, Py_ssize_t temporaries);
 
 /* How many references to `object` the tree holds (0 when never met). */
 Py_ssize_t references_met(const References *references, PyObject *object);
 
-/* For every object met: its interpreter count less the table's own reference and
- * the references met. fn(object, outside, arg) is called for each, and then the
- * table's reference is dropped, while the object is still in the cache: the
- * table is empty afterwards. A negative return from fn stops the loop (the
- * table is cleared all the same) and is returned. */
+/* How many references to `object` there are beyond the tree's, the table's own not
+ * counted (what references_drain reports; its whole count when never met). */
+Py_ssize_t references_beyond(const References *references, PyObject *object);
+
+/* For every object met and not settled: its interpreter count less the table's own
+ * reference and the references met. fn(object, outside, arg) is called for each, and
+ * then the table's reference is dropped: the table is empty afterwards. Settled objects
+ * are not touched (nothing holds them from outside). A negative return from fn stops
+ * the loop (the table is cleared all the same) and is returned. */
 int references_drain(References *references,
                      int (*fn)(PyObject *object, Py_ssize_t outside, void *arg), void *arg);
 
