@@ -20,7 +20,8 @@ find(Reference *slots, size_t capacity, PyObject *object)
     return &slots[slot];
 }
 
-/* Twice the slots, every reference moved: the table stays at most half full. */
+/* Twice the slots, every reference moved: the table stays at most 3/4 full (linear probes
+ * stay short; fewer slots, fewer cache misses than at half full). */
 static int
 grow(References *references)
 {
@@ -62,7 +63,7 @@ settle(Reference *slot, Py_ssize_t temporaries)
 int
 references_meet(References *references, PyObject *object, Py_ssize_t temporaries)
 {
-    if ((references->count + 1) * 2 > references->capacity && grow(references) < 0) {
+    if ((references->count + 1) * 4 > references->capacity * 3 && grow(references) < 0) {
         return -1;
     }
     Reference *slot = find(references->slots, references->capacity, object);
