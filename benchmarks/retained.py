@@ -6,8 +6,9 @@ an outside index) two processes build the same tree:
 - a *freed* process builds it under tracemalloc, keeps it in one place, asks
   ``retained_size``, drops it, collects, and reads how many bytes went: the
   truth the figure is compared with;
-- a *time* process times ``size_of`` and ``retained_size`` (``--repeat``
-  runs, median, CPU time), then guppy3's ``hpy().iso(x).domisize`` once (last:
+- a *time* process times ``size_of`` and ``retained_size`` in turns (``--repeat``
+  rounds, median, CPU time; retained_size's cost is the median of its ratio to
+  size_of within a round), then guppy3's ``hpy().iso(x).domisize`` once (last:
   it materialises ``__dict__``s), each after a plain walk of the same objects.
 
 ``benchmarks/README.md`` has the latest figures. Run ``--help`` for options.
@@ -88,24 +89,37 @@ def _cpu(measure: Any, holder: list[object]) -> tuple[float, int]:
 
 
 def worker_time(key: str, quick: bool, repeat: int) -> dict[str, Any]:
-    """Each tool's CPU time as a ratio to a plain walk just before it; guppy3 last."""
+    """Each tool's CPU time as a ratio to a plain walk just before it; guppy3 last.
+
+    size_of and retained_size take turns, so that retained_size's cost against size_of
+    is the median of ratios within one round: the machine's speed drifts between rounds
+    (the plain walk's time varies by a third on a shared machine), not within one.
+    """
     import w1
 
     from allocative import retained_size, size_of
 
     plain = w1.setup_tool("plain")
     holder = list(builder(key, quick)())
-    figures: dict[str, Any] = {}
-    tools = [("size_of", size_of), ("retained", retained_size)]
-    for name, measure in tools:
-        ratios, seconds, size = [], [], 0
-        for _ in range(repeat):
+    tools = {"size_of": size_of, "retained": retained_size}
+    runs: dict[str, list[tuple[float, float, int]]] = {name: [] for name in tools}
+    for _ in range(repeat):
+        for name, measure in tools.items():
             base, _ = _cpu(plain, holder)
             spent, size = _cpu(measure, holder)
-            ratios.append(spent / base)
-            seconds.append(spent)
-        median = statistics.median(seconds)
-        figures[name] = {"ratio": statistics.median(ratios), "seconds": median, "size": size}
+            runs[name].append((spent, spent / base, size))
+    figures: dict[str, Any] = {
+        name: {
+            "seconds": statistics.median(spent for spent, _, _ in done),
+            "ratio": statistics.median(ratio for _, ratio, _ in done),
+            "size": done[-1][2],
+        }
+        for name, done in runs.items()
+    }
+    figures["retained"]["per_size_of"] = statistics.median(
+        retained[0] / sized[0]
+        for sized, retained in zip(runs["size_of"], runs["retained"], strict=True)
+    )
     base, _ = _cpu(plain, holder)
     spent, size = _cpu(w1.setup_tool("guppy"), holder)
     figures["guppy"] = {"ratio": spent / base, "seconds": spent, "size": size}
@@ -164,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     print(header)
     for key, figures in report.items():
         freed, timed = figures["freed"], figures["time"]
-        retained_cost = timed["retained"]["seconds"] / timed["size_of"]["seconds"]
+        retained_cost = timed["retained"]["per_size_of"]
         print(
             f"{key:8}  {freed['size_of']:>12,}  {freed['freed']:>12,}  {freed['retained']:>12,}  "
             f"{_error(freed['retained'], freed['freed']):>7}  {retained_cost:>16.2f}  "
