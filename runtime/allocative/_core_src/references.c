@@ -83,31 +83,36 @@ references_meet(References *references, PyObject *object, Py_ssize_t temporaries
     return 1;
 }
 
+/* The slot of `object`, NULL when it was never met. */
+static const Reference *
+lookup(const References *references, PyObject *object)
+{
+    if (references->capacity == 0) {
+        return NULL;
+    }
+    const Reference *slot = find(references->slots, references->capacity, object);
+    return slot->object == NULL ? NULL : slot;
+}
+
+/* References met to the object in `slot` (NULL: none), settled or not. */
+static Py_ssize_t
+met_of(const Reference *slot)
+{
+    return slot == NULL ? 0 : slot->met < 0 ? -slot->met : slot->met;
+}
+
 Py_ssize_t
 references_met(const References *references, PyObject *object)
 {
-    if (references->capacity == 0) {
-        return 0;
-    }
-    const Reference *slot = find(references->slots, references->capacity, object);
-    if (slot->object == NULL) {
-        return 0;
-    }
-    return slot->met < 0 ? -slot->met : slot->met;
+    return met_of(lookup(references, object));
 }
 
 Py_ssize_t
 references_beyond(const References *references, PyObject *object)
 {
-    if (references->capacity == 0) {
-        return Py_REFCNT(object);
-    }
-    const Reference *slot = find(references->slots, references->capacity, object);
-    if (slot->object == NULL) {
-        return Py_REFCNT(object);
-    }
-    Py_ssize_t held = slot->met > 0 ? 1 : 0;
-    return Py_REFCNT(object) - held - (held ? slot->met : -slot->met);
+    const Reference *slot = lookup(references, object);
+    Py_ssize_t own = slot != NULL && slot->met > 0; /* the table's, while unsettled */
+    return Py_REFCNT(object) - own - met_of(slot);
 }
 
 int
