@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from allocative._flamegraph import FlameGraph
 from allocative._kinds import BUILTIN_KINDS, ZERO, Kind, contents_copy, expand_contents
+from allocative._names import callable_name, raised_text
 from allocative._refcounts import TEMPORARY
 from allocative._resolve import resolve
 from allocative._visitor import (
@@ -35,12 +36,14 @@ __all__ = [
     "UNUSED_CAPACITY",
     "VISIT_FAILED",
     "FlameGraph",
+    "callable_name",
     "contents_copy",
     "describe",
     "expand_contents",
     "finish_warnings",
     "is_mutation",
     "overhead_of",
+    "raised_text",
     "referents",
     "resolve",
 ]

@@ -13,6 +13,7 @@ from typing import Any, Final, cast
 from allocative._flamegraph import FlameGraph
 from allocative._kinds import BUILTIN_KINDS, GC_HEADER, Expand, Kind, expand_items
 from allocative._layout import BYTES, STR_INTERNED, STR_STATE_OFFSET, WORD
+from allocative._names import frame_name_of
 from allocative._refcounts import ENTRY_EXCLUSIVE_REFS, EXCLUSIVE_REFS
 from allocative._size_visitor import count_floats
 from allocative._sizes import dict_size_and_unused
@@ -23,6 +24,7 @@ from allocative._visitor import (
     LATIN1,
     UNUSED_CAPACITY,
     Visitor,
+    check_declared,
 )
 
 DEFAULT_MAX_DEPTH: Final = 1000
@@ -60,6 +62,8 @@ class FrameVisitor(Visitor):
 
     def visit_field(self, name: str, value: object) -> None:
         """Visit ``value`` under frame ``name`` below the current object."""
+        if type(name) is not str:
+            name = frame_name_of(name)
         if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
             self._temporary(name)
             return
@@ -75,7 +79,7 @@ class FrameVisitor(Visitor):
         key = id(value)
         if key in self._seen:
             return
-        self._seen.add(key)
+        self._seen[key] = value
         if self._depth < self._max_depth:
             node = self._node.children.get(name) or self._node.child(name)
             self._account(node, self._depth + 1, kind, value)
@@ -91,7 +95,7 @@ class FrameVisitor(Visitor):
         key = id(value)
         if key in self._seen:
             return
-        self._seen.add(key)
+        self._seen[key] = value
         self._account(self._node, self._depth, kind, value)
 
     def _account(self, parent: FlameGraph, depth: int, kind: Kind, value: object) -> None:
@@ -175,9 +179,9 @@ class FrameVisitor(Visitor):
                 key = id(element)
                 if key in seen:
                     continue
-                seen.add(key)
+                seen[key] = element
             else:
-                journal.append(id(element))
+                journal.append(element)
             if node is None:
                 node = parent.children.get(kind.name) or parent.child(kind.name)
             node.self_size += run_size if run_size >= 0 else kind.size(element)
@@ -215,12 +219,12 @@ class FrameVisitor(Visitor):
             key = id(value)
             if key in self._seen:
                 return False
-            self._seen.add(key)
+            self._seen[key] = value
         elif refs <= EXCLUSIVE_REFS:
             self._temporary(name)
             return False
         else:
-            self._jappend(id(value))
+            self._jappend(value)
         return True
 
     # The scalar visits below, visit_list and visit_dict inline _fast, _claim and
@@ -229,7 +233,12 @@ class FrameVisitor(Visitor):
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        if type(value) is str and not self._slow and self._depth < self._max_depth - 1:
+        if (
+            type(value) is str
+            and type(name) is str
+            and not self._slow
+            and self._depth < self._max_depth - 1
+        ):
             if len(value) < 2:
                 if not value or ord(value) < LATIN1:
                     return
@@ -240,12 +249,12 @@ class FrameVisitor(Visitor):
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("str") or field.child("str")
@@ -255,7 +264,12 @@ class FrameVisitor(Visitor):
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        if type(value) is int and not self._slow and self._depth < self._max_depth - 1:
+        if (
+            type(value) is int
+            and type(name) is str
+            and not self._slow
+            and self._depth < self._max_depth - 1
+        ):
             if -5 <= value <= 256:
                 return
             refs = getrefcount(value)
@@ -263,12 +277,12 @@ class FrameVisitor(Visitor):
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("int") or field.child("int")
@@ -278,18 +292,23 @@ class FrameVisitor(Visitor):
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        if type(value) is float and not self._slow and self._depth < self._max_depth - 1:
+        if (
+            type(value) is float
+            and type(name) is str
+            and not self._slow
+            and self._depth < self._max_depth - 1
+        ):
             refs = getrefcount(value)
             if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             node = self._node
             field = node.children.get(name) or node.child(name)
             leaf = field.children.get("float") or field.child("float")
@@ -299,7 +318,7 @@ class FrameVisitor(Visitor):
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
-        if type(value) is bytes and self._fast():
+        if type(value) is bytes and type(name) is str and self._fast():
             if len(value) > 1 and self._claim(name, value):
                 self._leaf(name, "bytes").self_size += _BYTES_KIND.size(value)
             return
@@ -307,25 +326,33 @@ class FrameVisitor(Visitor):
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        if type(value) is list and value and not self._slow and self._depth + 2 <= self._max_depth:
+        check_declared(item)
+        if (
+            type(value) is list
+            and type(name) is str
+            and value
+            and not self._slow
+            and self._depth + 2 <= self._max_depth
+        ):
             refs = getrefcount(value)
             if refs > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
                     return
-                self._seen.add(ident)
+                self._seen[ident] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self._fill_container(name, _LIST, value, item, None)
             return
         self._declared(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        if type(value) is tuple and value and self._fast():
+        check_declared(item)
+        if type(value) is tuple and type(name) is str and value and self._fast():
             if self._claim(name, value):
                 self._fill_container(name, _TUPLE, value, item, None)
             return
@@ -333,8 +360,9 @@ class FrameVisitor(Visitor):
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
+        check_declared(item)
         tp = type(value)
-        if (tp is set or tp is frozenset) and value and self._fast():
+        if (tp is set or tp is frozenset) and type(name) is str and value and self._fast():
             if self._claim(name, value):
                 self._fill_container(name, BUILTIN_KINDS[tp], value, item, None)
             return
@@ -344,18 +372,26 @@ class FrameVisitor(Visitor):
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if type(value) is dict and value and not self._slow and self._depth + 2 <= self._max_depth:
+        check_declared(key)
+        check_declared(item)
+        if (
+            type(value) is dict
+            and type(name) is str
+            and value
+            and not self._slow
+            and self._depth + 2 <= self._max_depth
+        ):
             refs = getrefcount(value)
             if refs > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
                     return
-                self._seen.add(ident)
+                self._seen[ident] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self._fill_container(name, _DICT, value, item, key)
             return
         self._declared(name, value)
@@ -429,29 +465,29 @@ class FrameVisitor(Visitor):
                 if type(key) is str and len(key) > 1:
                     if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
                         if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
-                            journal(id(key))
+                            journal(key)
                             keys += str.__sizeof__(key)
                         elif id(key) not in seen:
-                            seen.add(id(key))
+                            seen[id(key)] = key
                             keys += str.__sizeof__(key)
                 else:
                     _visit_any_field(self, "key", key)
                 tp = type(item)
                 if tp is float:
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
-                        journal(id(item))
+                        journal(item)
                         floats += _FLOAT_BYTES
                     elif id(item) not in seen:
-                        seen.add(id(item))
+                        seen[id(item)] = item
                         floats += _FLOAT_BYTES
                 elif tp is int:
                     if -5 <= item <= 256:
                         continue
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
-                        journal(id(item))
+                        journal(item)
                         ints += _INT.size(item)
                     elif id(item) not in seen:
-                        seen.add(id(item))
+                        seen[id(item)] = item
                         ints += _INT.size(item)
                 else:
                     _visit_any_field(self, "value", item)
@@ -460,13 +496,14 @@ class FrameVisitor(Visitor):
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes under ``name`` and nothing it refers to."""
+        name = frame_name_of(name)
         if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
             self._temporary(name)
             return
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
             return
-        self._seen.add(id(value))
+        self._seen[id(value)] = value
         size = kind.size(value) + (kind.attrs(value) if kind.attrs is not None else 0)
         node = self._node.child(name).child(kind.name)
         node.self_size += size
@@ -477,10 +514,13 @@ class FrameVisitor(Visitor):
 
     def visit_simple(self, name: str, size: int) -> None:
         """Add a leaf frame ``name`` of ``size`` bytes below the current frame."""
-        self._node.child(name).self_size += size
+        name = frame_name_of(name)
+        self._node.child(name).self_size += self._report(size)
 
     def enter(self, name: str, size: int = 0) -> None:
         """Open frame ``name`` with ``size`` bytes of its own."""
+        name = frame_name_of(name)
+        size = self._report(size)
         self._open.append((self._node, self._depth))
         if self._depth < self._max_depth:
             self._node = self._node.child(name)
@@ -500,22 +540,26 @@ class FrameVisitor(Visitor):
         Roots are kept alive until :meth:`release` so that a later root cannot reuse
         the identity of an earlier one that was freed.
         """
+        self._refuse_busy("visit_root")
+        frame = None if name is None else frame_name_of(name)
         self._roots.append(value)
-        kind = self._kinds.get(type(value)) or self._kind(type(value))
-        if name is None:
+        self._busy += 1
+        try:
             self._node, self._depth = self.graph, 0
-            self.visit_item(value)
-        else:
-            frame = name.replace(";", ":").replace("\n", " ")
+            if frame is None:
+                self.visit_item(value)
+            else:
+                kind = self._kinds.get(type(value)) or self._kind(type(value))
+                self._visit_root_named(frame, kind, value)
+            self._drain()
+        finally:
             self._node, self._depth = self.graph, 0
-            self._visit_root_named(frame, kind, value)
-        self._drain()
-        self._node, self._depth = self.graph, 0
+            self._busy -= 1
 
     def _visit_root_named(self, frame: str, kind: Kind, value: object) -> None:
         if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
             return
-        self._seen.add(id(value))
+        self._seen[id(value)] = value
         renamed = Kind(
             frame,
             kind.size,
@@ -537,11 +581,11 @@ class FrameVisitor(Visitor):
         self.release()
         return self.graph, self.finish_warnings()
 
-    def release(self) -> None:
-        """Drop every reference to measured objects."""
-        self._roots.clear()
-        self._seen.clear()
-        self._stack.clear()
+    def _drop_references(self) -> None:
+        """Empty the roots, the stack, the seen set and the journal."""
+        del self._roots[:]
+        del self._stack[:]
+        super()._drop_references()
 
     def finish_warnings(self) -> list[str]:
         """All warnings of the measurement, reflective types first."""

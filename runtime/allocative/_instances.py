@@ -46,6 +46,7 @@ from allocative._kinds import (
     is_heap_type,
 )
 from allocative._marker import _visit_nothing
+from allocative._names import callable_name, frame_name_of, raised_text
 from allocative._project import class_outside_project
 from allocative._refcounts import EXCLUSIVE_REFS, temporary_warning
 from allocative._straight import visits_fixed_fields
@@ -236,6 +237,15 @@ class Instances:
         finally:
             visitor._owner, visitor._field = saved
 
+    def stored(self, value: Any, name: str) -> object:
+        """What ``value`` keeps under attribute ``name`` in its ``__dict__`` object, or None.
+
+        Read from the dict the instance already has, without creating one and without
+        running a descriptor (a ``cached_property`` not yet computed stays so).
+        """
+        own_dict = self._own_dict(value)
+        return None if own_dict is None else dict.get(own_dict, name)
+
     def _raised(self, visitor: Visitor, value: Any, depth: int, error: Exception) -> None:
         """The method of a complete class raised: warn, then measure every attribute by name.
 
@@ -271,7 +281,7 @@ class Instances:
 
     def _note_raised(self, visitor: Visitor, error: Exception) -> None:
         visitor._note(
-            f"{self._method_name} raised {type(error).__name__}: {error}; "
+            f"{self._method_name} raised {raised_text(error)}; "
             f"{self.name}'s attributes are measured by name"
         )
 
@@ -393,10 +403,7 @@ def _referents(value: object) -> list[object]:
 
 
 def _method_name(tp: type, method: Callable[..., object] | None) -> str:
-    if method is None:
-        return ""
-    qualname = getattr(method, "__qualname__", None) or repr(method)
-    return qualname.replace("<locals>.", "")
+    return "" if method is None else callable_name(method)
 
 
 class _Unclaimed:
@@ -419,6 +426,7 @@ class _Unclaimed:
 
 _RECORDED: Final = (
     "visit_field",
+    "visit_stored",
     "visit_opaque",
     "visit_field_with",
     "visit_str",
@@ -448,14 +456,29 @@ class _Recorder:
 
 
 def _recording(method_name: str) -> Callable[..., None]:
-    def record(self: _Recorder, name: str, *args: Any) -> None:
+    """A recording method that takes the arguments the visitor's method takes, keywords
+    too, and passes them on: a wrong call fails there, as it would without recording."""
+    takes_value = method_name not in ("skip", "visit_stored")
+
+    def record(self: _Recorder, *args: Any, **kwargs: Any) -> None:
+        visitor = self._visitor
+        method = getattr(visitor, method_name)
+        name = args[0] if args else kwargs.get("name")
+        if type(name) is not str:
+            if name is None:
+                method(*args, **kwargs)  # the visitor's own error for the missing name
+                return
+            name = frame_name_of(name)
         self.names.add(name)
-        # A temporary's count here is the tuple's reference and getrefcount's (TEMPORARY).
-        if args and getrefcount(args[0]) < EXCLUSIVE_REFS:
-            visitor = self._visitor
+        # A temporary's count here is the tuple's (or dict's) reference and getrefcount's
+        # (TEMPORARY).
+        if takes_value and (
+            (len(args) > 1 and getrefcount(args[1]) < EXCLUSIVE_REFS)
+            or ("value" in kwargs and getrefcount(kwargs["value"]) < EXCLUSIVE_REFS)
+        ):
             visitor._note(temporary_warning(visitor._owner, name))
             return
-        getattr(self._visitor, method_name)(name, *args)
+        method(*args, **kwargs)
 
     record.__name__ = method_name
     return record

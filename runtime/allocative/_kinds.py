@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, cast
 
 from allocative import _layout, _sizes
+from allocative._names import qualified_type_name
 
 if TYPE_CHECKING:
     from allocative._instances import Instances
@@ -510,8 +511,7 @@ BUILTIN_KINDS: Final = _builtin_kinds()
 
 def frame_name(tp: type) -> str:
     """The frame that shows objects of ``tp``: its qualified name, made folded-safe."""
-    name = getattr(tp, "__qualname__", None) or tp.__name__
-    return name.replace("<locals>.", "").replace(";", ":").replace(" ", "_")
+    return qualified_type_name(tp).replace(";", ":").replace(" ", "_")
 
 
 def owns_nothing(tp: type) -> bool:

@@ -3,23 +3,24 @@
 Retained size needs, for every object of the tree that more than its owner
 might hold, how many references to it come from inside the tree. Every such
 object is checked against the seen set once per reference the walk meets,
-so in reference mode the seen set counts its membership tests. The compiled
-engine does the same in C (``_core_src/references.c``).
+so in reference mode the seen set counts its membership tests. It holds each
+object it was given, like every seen set: the counts are read from live
+objects after the walk, never from an id whose object may be gone. The
+compiled engine does the same in C (``_core_src/references.c``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from sys import getrefcount
+from typing import Final
 
-from allocative._layout import WORDS, object_at
 
-
-class CountingSet(set[int]):
-    """A seen set of ids that counts how many times each id was looked up.
+class CountingSeen(dict[int, object]):
+    """A seen set (id -> object) that counts how many times each id was looked up.
 
     The engine looks an id up once for each reference it meets (the first
     lookup finds it missing, then claims it). Lookups that are not a
-    reference met (``Visitor._is_new``) go through ``set.__contains__``.
+    reference met (``Visitor._is_new``) go through ``dict.__contains__``.
     """
 
     __slots__ = ("met",)
@@ -32,26 +33,35 @@ class CountingSet(set[int]):
         if type(key) is int:
             met = self.met
             met[key] = met.get(key, 0) + 1
-        return set.__contains__(self, key)
+        return dict.__contains__(self, key)
 
 
-def refcount_at(address: int) -> int:
-    """The reference count of the live object at ``address`` (behind the gate only)."""
-    return int(WORDS[address >> 3])
+_OWN_REFERENCES: Final = 3
+"""What ``getrefcount(value)`` counts of this module's own in :func:`outside`: the seen
+set's entry, the loop's variable and the call's argument."""
 
 
-def outside(met: dict[int, int], root_ids: Iterable[int]) -> tuple[list[object], list[int]]:
+def outside(seen: CountingSeen, roots: list[object]) -> tuple[list[object], list[int]]:
     """Objects met that something outside the tree holds too, and each root's references
     beyond the tree's: what ``Engine._outside`` gives for the compiled engine.
 
-    A root's first lookup is its own measurement, not a reference to it.
+    A root's first lookup is its own measurement, not a reference to it; a root that
+    was never claimed is counted whole (less the references of ``roots`` and the
+    caller's argument, which the caller counts as its own).
     """
-    roots = list(root_ids)
-    root_set = set(roots)
-    held = [refcount_at(key) - max(met.get(key, 0) - 1, 0) for key in roots]
-    found = [
-        object_at(key)
-        for key, count in met.items()
-        if key not in root_set and refcount_at(key) - count > 0
-    ]
+    met = seen.met
+    root_ids = {id(root) for root in roots}
+    held = []
+    for root in roots:
+        key = id(root)
+        tree = max(met.get(key, 0) - 1, 0)
+        own = _OWN_REFERENCES if dict.__contains__(seen, key) else _OWN_REFERENCES - 1
+        held.append(getrefcount(root) - own - tree)
+    found = []
+    for key in list(seen):
+        if key in root_ids:
+            continue
+        value = dict.__getitem__(seen, key)
+        if getrefcount(value) - _OWN_REFERENCES - met.get(key, 0) > 0:
+            found.append(value)
     return found, held

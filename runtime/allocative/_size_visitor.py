@@ -25,12 +25,14 @@ from allocative._layout import (
     STR_STATE_OFFSET,
     WORDS,
 )
+from allocative._names import frame_name_of
 from allocative._refcounts import BULK_EXCLUSIVE_REFS, ENTRY_EXCLUSIVE_REFS, EXCLUSIVE_REFS
-from allocative._references import CountingSet
+from allocative._references import CountingSeen
 from allocative._visitor import (
     INLINE_DEPTH,
     LATIN1,
     Visitor,
+    check_declared,
 )
 
 _BYTES: Final = BUILTIN_KINDS[bytes]
@@ -51,12 +53,17 @@ class SizeVisitor(Visitor):
         super().__init__(allocator_overhead=allocator_overhead)
         self.total = 0
         if references:
-            self._seen = CountingSet()
+            self._seen = CountingSeen()
 
     def measure(self, value: object) -> int:
         """Add ``value``'s tree to the total and return the new total."""
-        self.visit_item(value)
-        self._drain()
+        self._refuse_busy("measure")
+        self._busy += 1
+        try:
+            self.visit_item(value)
+            self._drain()
+        finally:
+            self._busy -= 1
         return self.total
 
     def _kind(self, tp: type) -> Kind:
@@ -70,6 +77,8 @@ class SizeVisitor(Visitor):
 
     def visit_field(self, name: str, value: object) -> None:
         """Visit ``value`` (the frame name is not needed for a total)."""
+        if type(name) is not str:
+            name = frame_name_of(name)
         if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
             self._temporary(name)
             return
@@ -88,7 +97,7 @@ class SizeVisitor(Visitor):
         key = id(value)
         if key in self._seen:
             return
-        self._seen.add(key)
+        self._seen[key] = value
         size = kind.size(value)
         if kind.attrs is not None:
             size += kind.attrs(value)
@@ -107,23 +116,26 @@ class SizeVisitor(Visitor):
 
     def visit_opaque(self, name: str, value: object) -> None:
         """Count ``value``'s own bytes only."""
+        name = frame_name_of(name)
         if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
             self._temporary(name)
             return
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         if (kind.zero is not None and kind.zero(value)) or id(value) in self._seen:
             return
-        self._seen.add(id(value))
+        self._seen[id(value)] = value
         size = kind.size(value) + (kind.attrs(value) if kind.attrs is not None else 0)
         self.total += size + (self._overhead_of(kind, value, size) if self._overhead else 0)
 
     def visit_simple(self, name: str, size: int) -> None:
         """Add ``size`` bytes."""
-        self.total += size
+        frame_name_of(name)
+        self.total += self._report(size)
 
     def enter(self, name: str, size: int = 0) -> None:
         """Add ``size`` bytes and open a (nameless) level."""
-        self.total += size
+        frame_name_of(name)
+        self.total += self._report(size)
         self._open.append(None)
 
     def exit(self) -> None:
@@ -138,7 +150,7 @@ class SizeVisitor(Visitor):
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
-        if type(value) is str and not self._slow:
+        if type(value) is str and type(name) is str and not self._slow:
             if len(value) < 2:
                 if not value or ord(value) < LATIN1:
                     return
@@ -149,19 +161,19 @@ class SizeVisitor(Visitor):
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self.total += str.__sizeof__(value)
             return
         self._declared(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
-        if type(value) is int and not self._slow:
+        if type(value) is int and type(name) is str and not self._slow:
             if -5 <= value <= 256:
                 return
             refs = getrefcount(value)
@@ -169,37 +181,37 @@ class SizeVisitor(Visitor):
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self.total += int_size(value)
             return
         self._declared(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
-        if type(value) is float and not self._slow:
+        if type(value) is float and type(name) is str and not self._slow:
             refs = getrefcount(value)
             if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self.total += _FLOAT_BYTES
             return
         self._declared(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
-        if type(value) is bytes and not self._slow:
+        if type(value) is bytes and type(name) is str and not self._slow:
             if len(value) < 2:
                 return
             refs = getrefcount(value)
@@ -207,37 +219,39 @@ class SizeVisitor(Visitor):
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self.total += _BYTES.size(value)
             return
         self._declared(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``list[item]``."""
-        if type(value) is list and value and not self._slow:
+        check_declared(item)
+        if type(value) is list and type(name) is str and value and not self._slow:
             refs = getrefcount(value)
             if refs > EXCLUSIVE_REFS:
                 key = id(value)
                 if key in self._seen:
                     return
-                self._seen.add(key)
+                self._seen[key] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             self._fill_sequence(list.__sizeof__(value) + GC_HEADER, value, item)
             return
         self._declared(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
-        if type(value) is tuple and value and not self._slow:
+        check_declared(item)
+        if type(value) is tuple and type(name) is str and value and not self._slow:
             if self._claim(name, value):
                 self._fill_sequence(_TUPLE.size(value), value, item)
             return
@@ -245,8 +259,9 @@ class SizeVisitor(Visitor):
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
+        check_declared(item)
         tp = type(value)
-        if (tp is set or tp is frozenset) and value and not self._slow:
+        if (tp is set or tp is frozenset) and type(name) is str and value and not self._slow:
             if self._claim(name, value):
                 try:
                     self._fill_sequence(BUILTIN_KINDS[tp].size(value), value, item)
@@ -259,18 +274,20 @@ class SizeVisitor(Visitor):
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
         """Visit a field declared ``dict[key, item]``."""
-        if type(value) is dict and value and not self._slow:
+        check_declared(key)
+        check_declared(item)
+        if type(value) is dict and type(name) is str and value and not self._slow:
             refs = getrefcount(value)
             if refs > EXCLUSIVE_REFS:
                 ident = id(value)
                 if ident in self._seen:
                     return
-                self._seen.add(ident)
+                self._seen[ident] = value
             elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
                 self._temporary(name)
                 return
             else:
-                self._jappend(id(value))
+                self._jappend(value)
             if WORDS[(id(value) >> 3) + DICT_VALUES_WORD]:
                 self.total += _DICT.size(value)  # a split instance __dict__: its values array
             else:
@@ -296,12 +313,12 @@ class SizeVisitor(Visitor):
             key = id(value)
             if key in self._seen:
                 return False
-            self._seen.add(key)
+            self._seen[key] = value
         elif refs <= EXCLUSIVE_REFS:
             self._temporary(name)
             return False
         else:
-            self._jappend(id(value))
+            self._jappend(value)
         return True
 
     def _entries(self, value: dict[Any, Any]) -> None:
@@ -318,29 +335,29 @@ class SizeVisitor(Visitor):
                 if type(key) is str and len(key) > 1:
                     if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
                         if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
-                            journal(id(key))
+                            journal(key)
                             added += str.__sizeof__(key)
                         elif id(key) not in seen:
-                            seen.add(id(key))
+                            seen[id(key)] = key
                             added += str.__sizeof__(key)
                 else:
                     _visit_any(self, "", key)
                 tp = type(item)
                 if tp is float:
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
-                        journal(id(item))
+                        journal(item)
                         added += _FLOAT_BYTES
                     elif id(item) not in seen:
-                        seen.add(id(item))
+                        seen[id(item)] = item
                         added += _FLOAT_BYTES
                 elif tp is int:
                     if -5 <= item <= 256:
                         continue
                     if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
-                        journal(id(item))
+                        journal(item)
                         added += int_size(item)
                     elif id(item) not in seen:
-                        seen.add(id(item))
+                        seen[id(item)] = item
                         added += int_size(item)
                 else:
                     _visit_any(self, "", item)
@@ -402,9 +419,9 @@ class SizeVisitor(Visitor):
                 key = id(element)
                 if key in seen:
                     continue
-                seen.add(key)
+                seen[key] = element
             else:
-                journal.append(id(element))
+                journal.append(element)
             size = run_size if run_size >= 0 else kind.size(element)
             if kind.attrs is not None:
                 size += kind.attrs(element)
@@ -461,7 +478,7 @@ def count_floats(visitor: Visitor, items: Any) -> int:
                 key = id(element)
                 if key in seen:
                     continue
-                seen.add(key)
+                seen[key] = element
             added += 1
         else:
             visitor.visit_item(element)

@@ -25,6 +25,7 @@ VISITOR_METHODS: Final = frozenset(
         "visit_opaque",
         "visit_simple",
         "visit_field_with",
+        "visit_stored",
         "visit_str",
         "visit_int",
         "visit_float",

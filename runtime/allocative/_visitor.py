@@ -18,11 +18,12 @@ from allocative import _kinds, _registry, _resolve
 from allocative._config import unregistered_warnings
 from allocative._gate import GATED_WARNING, RAW_READS
 from allocative._kinds import Kind
+from allocative._names import callable_name, frame_name_of, raised_text, type_name
 from allocative._refcounts import (
     EXCLUSIVE_REFS,
     temporary_warning,
 )
-from allocative._references import CountingSet, outside
+from allocative._references import CountingSeen, outside
 
 UNUSED_CAPACITY: Final = "unused_capacity"
 DICT_STORAGE: Final = "__dict__"
@@ -32,6 +33,16 @@ CHANGED: Final = "changed while it was measured; measured again from a copy"
 """The warning for a container that another thread (or a method) changed mid-walk."""
 LATIN1: Final = 256
 """One-character strings below this code point are the interpreter's own: never counted."""
+MAX_REPORTED: Final = 1 << 62
+"""The most bytes ``visit_simple`` and ``enter`` may report in one measurement, in all (4
+EiB): with the objects' own bytes, which the address space bounds, no total can pass what
+the compiled engine counts in 64 bits."""
+TOO_MUCH_REPORTED: Final = "the sizes reported with visit_simple and enter pass 2**62 bytes"
+REENTRY: Final = (
+    "cannot be called while this engine is measuring (from a method, a visit function or a "
+    "__del__ it ran)"
+)
+REINIT: Final = "Engine.__init__() may run once, before the engine measures"
 INLINE_DEPTH: Final = 12
 """Objects are expanded as soon as they are met, up to this many levels of nesting;
 deeper ones wait on the work stack, so no tree can exhaust the Python stack."""
@@ -71,6 +82,7 @@ class Visitor:
     """
 
     __slots__ = (
+        "_busy",
         "_custom",
         "_field",
         "_inline",
@@ -82,17 +94,24 @@ class Visitor:
         "_overhead",
         "_owner",
         "_reflected",
+        "_reported",
         "_seen",
         "_slow",
         "_stack",
     )
 
     def __init__(self, *, allocator_overhead: bool = False) -> None:
-        self._seen: set[int] = set()
-        # Ids that visits claimed without the seen set (they had one owner), kept
+        if getattr(self, "_busy", None) is not None:
+            raise RuntimeError(REINIT)
+        self._busy = 0
+        self._reported = 0
+        # Every object claimed through the seen set, by id: holding it keeps its id
+        # its own until the measurement ends, whatever code runs meanwhile.
+        self._seen: dict[int, object] = {}
+        # Objects that visits claimed without the seen set (they had one owner), held
         # while the expansion that claimed them runs: the engine's own passes over
         # the same object skip them, and a failure moves them into the seen set.
-        self._journal: list[int] = []
+        self._journal: list[object] = []
         self._jappend = self._journal.append
         self._inline = 0
         self._kinds: dict[type, Kind] = {}
@@ -144,11 +163,13 @@ class Visitor:
         Generated methods call it for each ``skip`` field, so that the runtime's
         check for attributes a method did not visit leaves the field alone.
         """
+        frame_name_of(name)
 
     def visit_field_with(
         self, name: str, value: object, visit: Callable[[Any, Visitor], None]
     ) -> None:
         """Visit ``value`` under frame ``name`` with ``visit(value, visitor)``, not by type."""
+        name = frame_name_of(name)
         if getrefcount(value) < EXCLUSIVE_REFS:  # this parameter's reference and getrefcount's
             self._temporary(name)
             return
@@ -157,13 +178,27 @@ class Visitor:
         try:
             visit(value, self)
         except Exception as error:
-            self._seen.update(self._journal)
+            self._promote()
             self._close_to(depth, None)
             self._warn_failed(visit, error)
             self.visit_field(VISIT_FAILED, value)
         else:
-            self._close_to(depth, getattr(visit, "__qualname__", repr(visit)))
+            self._close_to(depth, callable_name(visit))
         self.exit()
+
+    def visit_stored(self, name: str, owner: object) -> None:
+        """Visit the value ``owner`` keeps under attribute ``name`` in its own storage (its
+        instance ``__dict__``), if there is one, as the field ``name``.
+
+        No descriptor runs: a ``functools.cached_property`` counts once computed, and
+        measuring never computes it.
+        """
+        name = frame_name_of(name)
+        kind = self._kinds.get(type(owner)) or self._kind(type(owner))
+        if kind.instances is not None:
+            value = kind.instances.stored(owner, name)
+            if value is not None:
+                self.visit_field(name, value)
 
     # -- typed visits, emitted by allocative-gen ------------------------------------
     # Each is exact for any value: when the value is not of the declared type, it
@@ -252,7 +287,7 @@ class Visitor:
             _kinds.expand_contents(self, copy)
             return
         self._note(
-            f"{self._where(kind)}: visit raised {type(error).__name__}: {error}; "
+            f"{self._where(kind)}: visit raised {raised_text(error)}; "
             f"the rest is measured by type under '{VISIT_FAILED}'"
         )
         self.enter(VISIT_FAILED)
@@ -272,7 +307,7 @@ class Visitor:
         copy = _kinds.contents_copy(value)
         if copy is None:
             raise error
-        owner = self._owner or type(value).__name__
+        owner = self._owner or type_name(type(value))
         self._note(f"{owner}.{name}: {CHANGED}" if name else f"{owner}: {CHANGED}")
         _kinds.expand_contents(self, copy)
 
@@ -285,14 +320,14 @@ class Visitor:
     def _claimed_since(self, mark: int) -> set[int]:
         """Ids counted without the seen set since ``mark``."""
         journal = self._journal
-        return set(journal[mark:]) if len(journal) > mark else set()
+        return {id(value) for value in journal[mark:]} if len(journal) > mark else set()
 
     def _is_new(self, value: object, here: set[int]) -> bool:
         """Whether ``value`` would be counted now: not claimed yet (``here`` holds what
         this expansion claimed without the seen set), not owned by nobody."""
         key = id(value)
         # Not a reference met: a counting seen set (reference mode) must not count it.
-        if key in here or set.__contains__(self._seen, key):
+        if key in here or dict.__contains__(self._seen, key):
             return False
         kind = self._kinds.get(type(value)) or self._kind(type(value))
         return kind.zero is None or not kind.zero(value)
@@ -301,32 +336,69 @@ class Visitor:
         """A reference met to ``value`` that another name of the tree already claimed (a
         second attribute holding it): reference mode counts it, nothing else happens."""
         seen = self._seen
-        if isinstance(seen, CountingSet):
+        if isinstance(seen, CountingSeen):
             key = id(value)
-            if set.__contains__(seen, key):
+            if dict.__contains__(seen, key):
                 seen.met[key] = seen.met.get(key, 0) + 1
 
     def _outside(self, roots: list[object]) -> tuple[list[object], list[int]]:
         """After measuring in reference mode: the objects met that something outside the
         tree holds too, and how many references each root has beyond the tree's."""
+        self._refuse_busy("_outside")
         seen = self._seen
-        if not isinstance(seen, CountingSet):
+        if not isinstance(seen, CountingSeen):
             raise RuntimeError("_outside() needs a visitor in reference mode")
-        return outside(seen.met, map(id, roots))
+        self._busy += 1
+        try:
+            return outside(seen, roots)
+        finally:
+            self._busy -= 1
 
     def release(self) -> None:
-        """Forget what was measured (the compiled engine's ``release``; only ids are kept)."""
-        self._seen = set()
-        self._journal.clear()
+        """Drop every reference to measured objects (the compiled engine's ``release``)."""
+        self._refuse_busy("release")
+        self._busy += 1
+        try:
+            self._drop_references()
+        finally:
+            self._busy -= 1
+
+    def _drop_references(self) -> None:
+        """Empty the seen set and the journal; dropping a reference may run a ``__del__``."""
+        self._seen = CountingSeen() if isinstance(self._seen, CountingSeen) else {}
+        del self._journal[:]
 
     def _exclude_claimed(self, other: Visitor) -> None:
         """Enter every object ``other`` claimed in the seen set: they are not counted."""
-        self._seen.update(other._seen)
+        self._refuse_busy("_exclude_claimed")
+        other._refuse_busy("_exclude_claimed")
+        dict.update(self._seen, other._seen)
 
     def _promote(self) -> None:
-        """Enter every journaled id in the seen set (after a failure, where the journal
+        """Enter every journaled object in the seen set (after a failure, where the journal
         of the failed expansion cannot be told apart)."""
-        self._seen.update(self._journal)
+        dict.update(self._seen, {id(value): value for value in self._journal})
+
+    def _refuse_busy(self, what: str) -> None:
+        """Refuse ``what`` while a walk or its clean-up runs: a method, a visit function or
+        a ``__del__`` calling back into the engine would undo what the walk is using."""
+        if self._busy:
+            message = f"{what}() {REENTRY}"
+            raise RuntimeError(message)
+
+    def _report(self, size: object) -> int:
+        """Count ``size`` bytes a method reported (``visit_simple``, ``enter``) against the
+        measurement's bound, :data:`MAX_REPORTED`."""
+        if not isinstance(size, int):
+            message = f"a reported size must be an int, not {type_name(type(size))}"
+            raise TypeError(message)
+        size = int.__index__(size)
+        if size < 0:
+            raise ValueError("a reported size must not be negative")
+        if size > MAX_REPORTED - self._reported:
+            raise OverflowError(TOO_MUCH_REPORTED)
+        self._reported += size
+        return size
 
     def _open_depth(self) -> int:
         """How many frames ``enter`` opened that are not closed yet."""
@@ -349,9 +421,8 @@ class Visitor:
             self.exit()
 
     def _warn_failed(self, visit: object, error: Exception) -> None:
-        name = getattr(visit, "__qualname__", repr(visit))
         self._note(
-            f"{name}: custom visit raised {type(error).__name__}: {error}; "
+            f"{callable_name(visit)}: custom visit raised {raised_text(error)}; "
             f"the value is measured by type under '{VISIT_FAILED}'"
         )
 
@@ -362,6 +433,7 @@ class Visitor:
         The held value's count is its owner's reference, the typed visit's parameter,
         this one's and getrefcount's: one more than :data:`EXCLUSIVE_REFS`.
         """
+        name = frame_name_of(name)
         if getrefcount(value) <= EXCLUSIVE_REFS:
             self._temporary(name)
             return
@@ -388,6 +460,13 @@ class Visitor:
 
     def _finish_warnings(self, truncated: bool = False, max_depth: int = 0) -> list[str]:
         return finish_warnings(self._reflected, self._notes, truncated, max_depth)
+
+
+def check_declared(declared: object) -> None:
+    """Refuse a typed visit's declared element, key or value type that is not a type or None."""
+    if declared is not None and not isinstance(declared, type):
+        message = f"a declared type must be a type or None, not {type_name(type(declared))}"
+        raise TypeError(message)
 
 
 def overhead_of(kind: Kind, value: object, size: int) -> int:

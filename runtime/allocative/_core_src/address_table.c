@@ -148,6 +148,34 @@ address_table_add_all(AddressTable *table, const AddressTable *from)
     return 0;
 }
 
+int
+address_table_for_each(const AddressTable *table, int (*fn)(void *address, void *arg), void *arg)
+{
+    for (size_t slot = 0; slot < table->capacity; slot++) {
+        if (table->slots[slot] != 0) {
+            int result = fn((void *)table->slots[slot], arg);
+            if (result != 0) {
+                return result;
+            }
+        }
+    }
+    return 0;
+}
+
+void
+address_table_drain(AddressTable *table, void (*fn)(void *address, void *arg), void *arg)
+{
+    uintptr_t *slots = table->slots;
+    size_t capacity = table->capacity;
+    *table = (AddressTable)ADDRESS_TABLE_EMPTY;
+    for (size_t slot = 0; slot < capacity; slot++) {
+        if (slots[slot] != 0) {
+            fn((void *)slots[slot], arg);
+        }
+    }
+    PyMem_RawFree(slots);
+}
+
 void
 address_table_clear(AddressTable *table)
 {

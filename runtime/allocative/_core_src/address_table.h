@@ -33,6 +33,15 @@ int address_table_contains(const AddressTable *table, const void *address);
 /* Adds every address of `from`: 0, or -1 with MemoryError set. */
 int address_table_add_all(AddressTable *table, const AddressTable *from);
 
+/* Calls fn(address, arg) for each address, in slot order, until fn returns non-zero
+ * (which is returned); 0 when every address was seen. The table must not change meanwhile. */
+int address_table_for_each(const AddressTable *table, int (*fn)(void *address, void *arg),
+                           void *arg);
+
+/* Empties the table first, then calls fn(address, arg) for each address it held, then frees
+ * the slots: fn may add to the (now empty) table. */
+void address_table_drain(AddressTable *table, void (*fn)(void *address, void *arg), void *arg);
+
 /* Forgets every address and frees the slots. */
 void address_table_clear(AddressTable *table);
 

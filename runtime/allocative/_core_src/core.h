@@ -12,6 +12,8 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "support.h"
+
 #ifdef PYPY_VERSION
 #  error "allocative._core is for CPython only"
 #endif
@@ -27,6 +29,7 @@ typedef struct {
     PyTypeObject *address_set_type;
     PyTypeObject *engine_type;
     PyTypeObject *frame_tree_type;
+    Support support;
 } CoreState;
 
 static inline CoreState *

@@ -9,12 +9,13 @@
 
 /* -- bookkeeping: journal, stack, open frames, warnings ------------------------------ */
 
+/* Journals `value`: claimed without the seen set, held until its expansion ends. */
 static int
 journal_push(Engine *e, PyObject *value)
 {
     if (e->journal_len == e->journal_cap) {
         size_t capacity = e->journal_cap ? e->journal_cap * 2 : 256;
-        uintptr_t *bigger = PyMem_Realloc(e->journal, capacity * sizeof(uintptr_t));
+        PyObject **bigger = PyMem_Realloc(e->journal, capacity * sizeof(PyObject *));
         if (bigger == NULL) {
             PyErr_NoMemory();
             return -1;
@@ -22,26 +23,60 @@ journal_push(Engine *e, PyObject *value)
         e->journal = bigger;
         e->journal_cap = capacity;
     }
-    e->journal[e->journal_len++] = (uintptr_t)value;
+    e->journal[e->journal_len++] = Py_NewRef(value);
     return 0;
+}
+
+/* Drops the journal's references down to `mark`, newest first. A drop may free an object
+ * the tree let go of meanwhile, and so run Python code that journals more: each entry is
+ * taken off before its reference goes, so whatever is pushed meanwhile is dropped too. */
+static void
+journal_truncate(Engine *e, size_t mark)
+{
+    while (e->journal_len > mark) {
+        PyObject *value = e->journal[--e->journal_len];
+        Py_DECREF(value);
+    }
 }
 
 static void
 note_peak(Engine *e)
 {
     size_t now = address_table_memory(&e->seen) + references_memory(&e->met)
-                 + e->journal_cap * sizeof(uintptr_t)
+                 + e->journal_cap * sizeof(PyObject *)
                  + e->stack_cap * e->stride + e->open_cap * sizeof(Open);
     if (now > e->peak_bookkeeping) {
         e->peak_bookkeeping = now;
     }
 }
 
-/* Claims `value` in the seen set: 1 when new, 0 when counted before, -1 on error. The
- * caller holds at least `temporaries` references to `value` beyond the tree's (reference
- * mode settles an object once the references met are all the others). */
+/* Enters `value` in the address table, which then holds a reference to it, so that its
+ * address stands for it alone until the measurement ends: 1 when new, 0 when there, -1
+ * with MemoryError. */
 static int
-claim_seen(Engine *e, PyObject *value, Py_ssize_t temporaries)
+seen_add(Engine *e, PyObject *value)
+{
+    size_t capacity = e->seen.capacity;
+    int added = address_table_add(&e->seen, value);
+    if (added > 0) {
+        Py_INCREF(value);
+    }
+    if (e->seen.capacity != capacity) {
+        note_peak(e);
+    }
+    return added;
+}
+
+static void
+drop_reference(void *address, void *unused)
+{
+    (void)unused;
+    Py_DECREF((PyObject *)address);
+}
+
+/* Claims `value` in the seen set: 1 when new, 0 when counted before, -1 on error. */
+static int
+claim_seen(Engine *e, PyObject *value)
 {
     if (e->references) {
         /* The reference table is the seen set; the address set holds only objects a
@@ -50,18 +85,13 @@ claim_seen(Engine *e, PyObject *value, Py_ssize_t temporaries)
             return 0;
         }
         size_t before = e->met.capacity;
-        int added = references_meet(&e->met, value, temporaries);
+        int added = references_meet(&e->met, value);
         if (e->met.capacity != before) {
             note_peak(e);
         }
         return added;
     }
-    size_t capacity = e->seen.capacity;
-    int added = address_table_add(&e->seen, value);
-    if (e->seen.capacity != capacity) {
-        note_peak(e);
-    }
-    return added;
+    return seen_add(e, value);
 }
 
 /* Claims `value`, which its owner and the caller hold `exclusive` references to when no
@@ -70,7 +100,7 @@ static int
 claim_shortcut(Engine *e, PyObject *value, Py_ssize_t exclusive)
 {
     if (Py_REFCNT(value) > exclusive) {
-        return claim_seen(e, value, exclusive - 1);
+        return claim_seen(e, value);
     }
     return journal_push(e, value) < 0 ? -1 : 1;
 }
@@ -79,11 +109,10 @@ claim_shortcut(Engine *e, PyObject *value, Py_ssize_t exclusive)
 static int
 claim_found(Engine *e, PyObject *value, int shortcut)
 {
-    if (!shortcut) {
-        return claim_seen(e, value, 0);
+    if (!shortcut || e->overhead) {
+        return claim_seen(e, value);
     }
-    return e->overhead ? claim_seen(e, value, EXCLUSIVE_REFS - 1)
-                       : claim_shortcut(e, value, EXCLUSIVE_REFS);
+    return claim_shortcut(e, value, EXCLUSIVE_REFS);
 }
 
 static int
@@ -162,7 +191,7 @@ set_context(PyObject **slot, PyObject *value)
 Kind *
 engine_kind(Engine *e, PyObject *value)
 {
-    return kind_of(&e->kinds, Py_TYPE(value), e->custom);
+    return kind_of(&e->kinds, Py_TYPE(value), e->custom, e->support);
 }
 
 static int
@@ -328,14 +357,14 @@ has_expand(Kind *kind)
 }
 
 static Py_ssize_t
-overhead_of(Kind *kind, PyObject *value, Py_ssize_t size)
+overhead_of(Engine *e, Kind *kind, PyObject *value, Py_ssize_t size)
 {
     PyObject *total = PyLong_FromSsize_t(size);
     if (total == NULL) {
         return -1;
     }
     PyObject *result =
-        PyObject_CallFunctionObjArgs(support.overhead_of, kind->kind, value, total, NULL);
+        PyObject_CallFunctionObjArgs(e->support->overhead_of, kind->kind, value, total, NULL);
     Py_DECREF(total);
     if (result == NULL) {
         return -1;
@@ -381,15 +410,17 @@ push(Engine *e, PyObject *value, Kind *kind, Node *node, int depth)
     return 0;
 }
 
-/* Drops the references of the entry at `index` (its value, and its context). */
+/* Drops the references of the entry at `index` (its value, and its context). The entry is
+ * copied first: a drop may run Python code that pushes more, and move the stack. */
 static void
 drop_entry(Engine *e, size_t index)
 {
-    Pending *head = pending_at(e, index);
-    Py_DECREF(head->value);
+    Entry entry;
+    memcpy(&entry, pending_at(e, index), e->stride);
+    Py_DECREF(entry.head.value);
     if (e->frames) {
-        Py_XDECREF(((Entry *)head)->owner);
-        Py_XDECREF(((Entry *)head)->field);
+        Py_XDECREF(entry.owner);
+        Py_XDECREF(entry.field);
     }
 }
 
@@ -418,7 +449,7 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
         if (unused < 0) {
             return -1;
         }
-        if (unused && add_to(e, node, support.unused_capacity, unused) < 0) {
+        if (unused && add_to(e, node, e->support->unused_capacity, unused) < 0) {
             return -1;
         }
         size -= unused;
@@ -430,14 +461,14 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
         return -1;
     }
     if (attrs) {
-        if (add_to(e, node, support.dict_storage, attrs) < 0) {
+        if (add_to(e, node, e->support->dict_storage, attrs) < 0) {
             return -1;
         }
         total += attrs;
     }
     if (e->overhead) {
-        Py_ssize_t rounding = overhead_of(kind, value, total);
-        if (rounding < 0 || (rounding && add_to(e, node, support.allocator_overhead, rounding) < 0)) {
+        Py_ssize_t rounding = overhead_of(e, kind, value, total);
+        if (rounding < 0 || (rounding && add_to(e, node, e->support->allocator_overhead, rounding) < 0)) {
             return -1;
         }
     }
@@ -535,7 +566,7 @@ engine_visit_opaque(Engine *e, PyObject *name, PyObject *value)
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
-    int claimed = claim_seen(e, value, 0);
+    int claimed = claim_seen(e, value);
     if (claimed <= 0) {
         return claimed;
     }
@@ -552,8 +583,8 @@ engine_visit_opaque(Engine *e, PyObject *name, PyObject *value)
     }
     node->self_size += size;
     if (e->overhead) {
-        Py_ssize_t rounding = overhead_of(kind, value, size);
-        if (rounding < 0 || (rounding && add_to(e, node, support.allocator_overhead, rounding) < 0)) {
+        Py_ssize_t rounding = overhead_of(e, kind, value, size);
+        if (rounding < 0 || (rounding && add_to(e, node, e->support->allocator_overhead, rounding) < 0)) {
             return -1;
         }
     }
@@ -619,9 +650,9 @@ visit_dict_entries(Engine *e, PyObject *dict)
     while (PyDict_Next(dict, &position, &key, &item)) {
         Py_INCREF(key);
         Py_INCREF(item);
-        int result = engine_visit_named_ex(e, support.key, key, 1);
+        int result = engine_visit_named_ex(e, e->support->key, key, 1);
         if (result == 0) {
-            result = engine_visit_named_ex(e, support.value, item, 1);
+            result = engine_visit_named_ex(e, e->support->value, item, 1);
         }
         Py_DECREF(key);
         Py_DECREF(item);
@@ -657,11 +688,9 @@ expand(Engine *e, Kind *kind, PyObject *value)
     }
 }
 
-static PyObject *engine_exit_impl(Engine *e);
-
 /* _close_to: closes frames left open past `depth`; warns when `owner`'s code left them. */
-static int
-close_to(Engine *e, size_t depth, PyObject *owner)
+int
+engine_close_to(Engine *e, size_t depth, PyObject *owner)
 {
     if (e->open_len <= depth) {
         return 0;
@@ -672,21 +701,19 @@ close_to(Engine *e, size_t depth, PyObject *owner)
         return -1;
     }
     while (e->open_len > depth) {
-        PyObject *done = engine_exit_impl(e);
-        if (done == NULL) {
+        if (engine_exit(e) < 0) {
             return -1;
         }
-        Py_DECREF(done);
     }
     return 0;
 }
 
 /* _promote: every journaled object joins the seen set. */
-static int
-promote(Engine *e)
+int
+engine_promote(Engine *e)
 {
     for (size_t i = 0; i < e->journal_len; i++) {
-        if (address_table_add(&e->seen, (void *)e->journal[i]) < 0) {
+        if (seen_add(e, e->journal[i]) < 0) {
             return -1;
         }
     }
@@ -708,22 +735,21 @@ where(Engine *e, Kind *kind)
 }
 
 static int
-is_mutation(PyObject *error)
+is_mutation(Engine *e, PyObject *error)
 {
-    return call_truth(support.is_mutation, error);
+    return call_truth(e->support->is_mutation, error);
 }
 
-static int enter_impl(Engine *e, PyObject *name, Py_ssize_t size);
 
 /* _failed: an expansion raised. A changed container is visited again from a copy; any
  * other failure visits the object's referents under "[visit failed]". */
 static int
 failed(Engine *e, Kind *kind, PyObject *value, PyObject *error, size_t base)
 {
-    if (promote(e) < 0 || close_to(e, base, NULL) < 0) {
+    if (engine_promote(e) < 0 || engine_close_to(e, base, NULL) < 0) {
         return -1;
     }
-    int mutation = is_mutation(error);
+    int mutation = is_mutation(e, error);
     if (mutation < 0) {
         return -1;
     }
@@ -731,29 +757,35 @@ failed(Engine *e, Kind *kind, PyObject *value, PyObject *error, size_t base)
     if (place == NULL) {
         return -1;
     }
-    PyObject *copy = mutation ? PyObject_CallOneArg(support.contents_copy, value) : Py_NewRef(Py_None);
+    PyObject *copy =
+        mutation ? PyObject_CallOneArg(e->support->contents_copy, value) : Py_NewRef(Py_None);
     if (copy == NULL) {
         Py_DECREF(place);
         return -1;
     }
     if (copy != Py_None) {
-        int noted = note_format(e, "%U: %U", place, support.changed);
+        int noted = note_format(e, "%U: %U", place, e->support->changed);
         Py_DECREF(place);
         PyObject *done = noted < 0 ? NULL
-                                   : PyObject_CallFunctionObjArgs(support.expand_contents,
+                                   : PyObject_CallFunctionObjArgs(e->support->expand_contents,
                                                                   (PyObject *)e, copy, NULL);
         Py_DECREF(copy);
         Py_XDECREF(done);
         return done == NULL ? -1 : 0;
     }
     Py_DECREF(copy);
-    int noted = note_format(e, "%U: visit raised %s: %S; the rest is measured by type under '%U'",
-                            place, Py_TYPE(error)->tp_name, error, support.visit_failed);
+    PyObject *raised = PyObject_CallOneArg(e->support->raised_text, error);
+    int noted = raised == NULL ? -1
+                               : note_format(e,
+                                             "%U: visit raised %U; the rest is measured by type "
+                                             "under '%U'",
+                                             place, raised, e->support->visit_failed);
+    Py_XDECREF(raised);
     Py_DECREF(place);
-    if (noted < 0 || enter_impl(e, support.visit_failed, 0) < 0) {
+    if (noted < 0 || engine_enter(e, e->support->visit_failed, 0) < 0) {
         return -1;
     }
-    PyObject *referents = PyObject_CallOneArg(support.referents, value);
+    PyObject *referents = PyObject_CallOneArg(e->support->referents, value);
     if (referents == NULL) {
         return -1;
     }
@@ -765,9 +797,7 @@ failed(Engine *e, Kind *kind, PyObject *value, PyObject *error, size_t base)
         }
     }
     Py_DECREF(referents);
-    PyObject *done = result < 0 ? NULL : engine_exit_impl(e);
-    Py_XDECREF(done);
-    return done == NULL ? -1 : 0;
+    return result < 0 ? -1 : engine_exit(e);
 }
 
 /* _expand_now: what `value` refers to; a failure becomes a warning and a frame. */
@@ -787,11 +817,9 @@ expand_now(Engine *e, Kind *kind, PyObject *value)
             return -1;
         }
     }
-    if (e->journal_len > mark) {
-        e->journal_len = mark;
-    }
+    journal_truncate(e, mark);
     if (e->open_len > base) {
-        return close_to(e, base, kind->name);
+        return engine_close_to(e, base, kind->name);
     }
     return 0;
 }
@@ -855,7 +883,7 @@ visit_str_impl(Engine *e, PyObject *name, PyObject *value)
         return 0;
     }
     int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
-    return claimed <= 0 ? claimed : typed_leaf(e, name, support.str, str_size(value));
+    return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->str, str_size(value));
 }
 
 static int
@@ -868,7 +896,7 @@ visit_int_impl(Engine *e, PyObject *name, PyObject *value)
         return 0;
     }
     int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
-    return claimed <= 0 ? claimed : typed_leaf(e, name, support.int_, int_size(value));
+    return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->int_, int_size(value));
 }
 
 static int
@@ -878,7 +906,7 @@ visit_float_impl(Engine *e, PyObject *name, PyObject *value)
         return engine_visit_field(e, name, value);
     }
     int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
-    return claimed <= 0 ? claimed : typed_leaf(e, name, support.float_, FLOAT_SIZE);
+    return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->float_, FLOAT_SIZE);
 }
 
 static int
@@ -891,7 +919,7 @@ visit_bytes_impl(Engine *e, PyObject *name, PyObject *value)
         return 0;
     }
     int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
-    return claimed <= 0 ? claimed : typed_leaf(e, name, support.bytes, bytes_size(value));
+    return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->bytes, bytes_size(value));
 }
 
 /* _visit_any_field: a dict key or value of no declared scalar type. */
@@ -915,8 +943,8 @@ visit_any(Engine *e, PyObject *name, PyObject *value)
 }
 
 /* The scalar visit for a declared element type, or the dynamic one. */
-static int
-visit_declared(Engine *e, PyObject *declared, PyObject *name, PyObject *value)
+int
+engine_visit_declared(Engine *e, PyObject *declared, PyObject *name, PyObject *value)
 {
     if (declared == (PyObject *)&PyUnicode_Type) {
         return visit_str_impl(e, name, value);
@@ -957,7 +985,7 @@ fill_entries(Engine *e, PyObject *dict)
             }
         }
         else {
-            result = visit_any(e, support.key, key);
+            result = visit_any(e, e->support->key, key);
         }
         if (result == 0) {
             PyTypeObject *tp = Py_TYPE(item);
@@ -974,7 +1002,7 @@ fill_entries(Engine *e, PyObject *dict)
                 }
             }
             else {
-                result = visit_any(e, support.value, item);
+                result = visit_any(e, e->support->value, item);
             }
         }
         Py_DECREF(key);
@@ -986,16 +1014,16 @@ fill_entries(Engine *e, PyObject *dict)
     PyObject *raised = result < 0 ? PyErr_GetRaisedException() : NULL;
     int filed = 0;
     if (keys) {
-        filed |= typed_leaf(e, support.key, support.str, keys);
+        filed |= typed_leaf(e, e->support->key, e->support->str, keys);
     }
     if (floats || ints) {
-        Node *field = child(e, node, support.value);
+        Node *field = child(e, node, e->support->value);
         filed |= field == NULL ? -1 : 0;
         if (field != NULL && floats) {
-            filed |= add_to(e, field, support.float_, floats);
+            filed |= add_to(e, field, e->support->float_, floats);
         }
         if (field != NULL && ints) {
-            filed |= add_to(e, field, support.int_, ints);
+            filed |= add_to(e, field, e->support->int_, ints);
         }
     }
     if (raised != NULL) {
@@ -1018,9 +1046,9 @@ fill_entries_declared(Engine *e, PyObject *dict, PyObject *key_type, PyObject *i
     while (PyDict_Next(dict, &position, &key, &item)) {
         Py_INCREF(key);
         Py_INCREF(item);
-        int result = visit_declared(e, key_type, support.key, key);
+        int result = engine_visit_declared(e, key_type, e->support->key, key);
         if (result == 0) {
-            result = visit_declared(e, item_type, support.value, item);
+            result = engine_visit_declared(e, item_type, e->support->value, item);
         }
         Py_DECREF(key);
         Py_DECREF(item);
@@ -1050,7 +1078,7 @@ fill_floats(Engine *e, PyObject *items, Node *node)
         Py_INCREF(element);
         if (PyFloat_CheckExact(element)) {
             int claimed =
-                Py_REFCNT(element) > exclusive ? claim_seen(e, element, exclusive - 1) : 1;
+                Py_REFCNT(element) > exclusive ? claim_seen(e, element) : 1;
             added += claimed > 0;
             result = claimed < 0 ? -1 : 0;
         }
@@ -1061,20 +1089,20 @@ fill_floats(Engine *e, PyObject *items, Node *node)
     }
     Py_DECREF(sequence);
     if (result == 0 && added) {
-        result = add_to(e, node, support.float_, added * FLOAT_SIZE);
+        result = add_to(e, node, e->support->float_, added * FLOAT_SIZE);
     }
     return result;
 }
 
 /* _refill: a typed visit's loop over field `name`'s container raised; visit it again. */
-static int
-refill(Engine *e, PyObject *name, PyObject *value)
+int
+engine_refill(Engine *e, PyObject *name, PyObject *value)
 {
     if (!PyErr_ExceptionMatches(PyExc_RuntimeError)) {
         return -1;
     }
     PyObject *error = PyErr_GetRaisedException();
-    int mutation = is_mutation(error);
+    int mutation = is_mutation(e, error);
     if (mutation <= 0) {
         if (mutation == 0) {
             PyErr_SetRaisedException(error);
@@ -1085,18 +1113,21 @@ refill(Engine *e, PyObject *name, PyObject *value)
         return -1;
     }
     Py_DECREF(error);
-    if (promote(e) < 0) {
+    if (engine_promote(e) < 0) {
         return -1;
     }
-    PyObject *copy = PyObject_CallOneArg(support.contents_copy, value);
+    PyObject *copy = PyObject_CallOneArg(e->support->contents_copy, value);
     if (copy == NULL) {
         return -1;
     }
-    int noted = e->owner != NULL
-                    ? note_format(e, "%U.%U: %U", e->owner, name, support.changed)
-                    : note_format(e, "%s.%U: %U", Py_TYPE(value)->tp_name, name, support.changed);
+    PyObject *owner = e->owner != NULL ? Py_NewRef(e->owner) : PyType_GetName(Py_TYPE(value));
+    int noted = owner == NULL ? -1
+                : PyUnicode_GET_LENGTH(name)
+                    ? note_format(e, "%U.%U: %U", owner, name, e->support->changed)
+                    : note_format(e, "%U: %U", owner, e->support->changed);
+    Py_XDECREF(owner);
     PyObject *done = noted < 0 ? NULL
-                               : PyObject_CallFunctionObjArgs(support.expand_contents,
+                               : PyObject_CallFunctionObjArgs(e->support->expand_contents,
                                                               (PyObject *)e, copy, NULL);
     Py_DECREF(copy);
     Py_XDECREF(done);
@@ -1112,7 +1143,7 @@ fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObje
     set_context(&e->field, name);
     Node *parent = e->node;
     int depth = e->depth;
-    PyObject *type_name = code == CODE_LIST ? support.list : code == CODE_DICT ? support.dict : NULL;
+    PyObject *type_name = code == CODE_LIST ? e->support->list : code == CODE_DICT ? e->support->dict : NULL;
     Kind *kind = NULL;
     if (type_name == NULL) {
         kind = engine_kind(e, value);
@@ -1147,7 +1178,7 @@ fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObje
         return -1;
     }
     node->self_size += size - unused;
-    if (unused && add_to(e, node, support.unused_capacity, unused) < 0) {
+    if (unused && add_to(e, node, e->support->unused_capacity, unused) < 0) {
         return -1;
     }
     e->node = node;
@@ -1167,7 +1198,7 @@ fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObje
         result = visit_iterable(e, value);
     }
     if (result < 0) {
-        result = refill(e, name, value);
+        result = engine_refill(e, name, value);
     }
     e->node = parent;
     e->depth = depth;
@@ -1176,8 +1207,8 @@ fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObje
 
 /* visit_list / visit_tuple / visit_set / visit_dict: a container of the declared type takes
  * the fast path; anything else (empty, another type) is visited by its run-time type. */
-static int
-visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code, PyObject *item,
+int
+engine_visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code, PyObject *item,
                 PyObject *key)
 {
     PyTypeObject *tp = Py_TYPE(value);
@@ -1198,9 +1229,36 @@ visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code, PyObj
 
 /* -- frames the methods open: enter / exit -------------------------------------------- */
 
+/* Counts `size` bytes a method reported (visit_simple, enter) against the measurement's
+ * bound, MAX_REPORTED: -1 with an exception for a negative size or one past the bound. */
 static int
-enter_impl(Engine *e, PyObject *name, Py_ssize_t size)
+report(Engine *e, Py_ssize_t size)
 {
+    if (size < 0) {
+        PyErr_SetString(PyExc_ValueError, "a reported size must not be negative");
+        return -1;
+    }
+    if ((long long)size > MAX_REPORTED - e->reported) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "the sizes reported with visit_simple and enter pass 2**62 bytes");
+        return -1;
+    }
+    e->reported += size;
+    return 0;
+}
+
+int
+engine_visit_simple(Engine *e, PyObject *name, Py_ssize_t size)
+{
+    return report(e, size) < 0 ? -1 : add_to(e, e->node, name, size);
+}
+
+int
+engine_enter(Engine *e, PyObject *name, Py_ssize_t size)
+{
+    if (report(e, size) < 0) {
+        return -1;
+    }
     if (e->open_len == e->open_cap) {
         size_t capacity = e->open_cap ? e->open_cap * 2 : 16;
         Open *bigger = PyMem_Realloc(e->open, capacity * sizeof(Open));
@@ -1224,249 +1282,104 @@ enter_impl(Engine *e, PyObject *name, Py_ssize_t size)
     return 0;
 }
 
-static PyObject *
-engine_exit_impl(Engine *e)
+int
+engine_exit(Engine *e)
 {
     if (e->open_len == 0) {
-        if (note_format(e, "exit() without enter(); ignored") < 0) {
-            return NULL;
-        }
-        Py_RETURN_NONE;
+        return note_format(e, "exit() without enter(); ignored");
     }
     Open open = e->open[--e->open_len];
     e->node = open.node;
     e->depth = open.depth;
-    Py_RETURN_NONE;
-}
-
-/* -- the Python methods ---------------------------------------------------------------- */
-
-static PyObject *
-none_or_null(int result)
-{
-    if (result < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-static int
-check_args(const char *name, Py_ssize_t nargs, Py_ssize_t low, Py_ssize_t high)
-{
-    if (nargs < low || nargs > high) {
-        PyErr_Format(PyExc_TypeError, "%s() takes %zd to %zd arguments (%zd given)", name,
-                     low, high, nargs);
-        return -1;
-    }
     return 0;
 }
 
-static int
-check_name(PyObject *name)
-{
-    if (!PyUnicode_Check(name)) {
-        PyErr_Format(PyExc_TypeError, "a frame name must be a str, not %.100s",
-                     Py_TYPE(name)->tp_name);
-        return -1;
-    }
-    return 0;
-}
+
+/* -- the rest of the Visitor API ------------------------------------------------------- */
 
 /* A field visit given a temporary, which only the calling method's stack holds (a property,
  * a bound method, a class attribute read through getattr, a computed value): it is not part
  * of the tree and is not counted; walking it could meet objects of the tree through
  * references made after they were claimed without the seen set. 1 when `value` is one. */
-static int
-temporary(Engine *e, PyObject *name, PyObject *value)
+int
+engine_temporary(Engine *e, PyObject *name, PyObject *value)
 {
     if (Py_REFCNT(value) >= EXCLUSIVE_REFS) {
         return 0;
     }
-    int noted = e->owner != NULL ? note_format(e, "%U.%U: %U", e->owner, name, support.temporary)
-                                 : note_format(e, "%U: %U", name, support.temporary);
+    int noted = e->owner != NULL
+                    ? note_format(e, "%U.%U: %U", e->owner, name, e->support->temporary)
+                    : note_format(e, "%U: %U", name, e->support->temporary);
     return noted < 0 ? -1 : 1;
 }
 
-#define NAMED_VISIT(function, call, held)                                                   \
-    static PyObject *function(Engine *e, PyObject *const *args, Py_ssize_t nargs)           \
-    {                                                                                        \
-        if (check_args(#function, nargs, 2, 2) < 0 || check_name(args[0]) < 0) {            \
-            return NULL;                                                                     \
-        }                                                                                    \
-        if (held) {                                                                          \
-            int made = temporary(e, args[0], args[1]);                                       \
-            if (made != 0) {                                                                 \
-                return none_or_null(made);                                                   \
-            }                                                                                \
-        }                                                                                    \
-        return none_or_null(call(e, args[0], args[1]));                                      \
-    }
-
-NAMED_VISIT(visit_field, engine_visit_field, 1)
-NAMED_VISIT(visit_named, engine_visit_named, 0)
-NAMED_VISIT(visit_opaque, engine_visit_opaque, 1)
-NAMED_VISIT(visit_str, visit_str_impl, 1)
-NAMED_VISIT(visit_int, visit_int_impl, 1)
-NAMED_VISIT(visit_float, visit_float_impl, 1)
-NAMED_VISIT(visit_bytes, visit_bytes_impl, 1)
-
-static PyObject *
-visit_item(Engine *e, PyObject *value)
+/* visit_field_with: `visit(value, visitor)` inside frame `name`; a raising visit is a
+ * warning, and the value is measured by type under "[visit failed]". */
+int
+engine_visit_with(Engine *e, PyObject *name, PyObject *value, PyObject *visit)
 {
-    return none_or_null(engine_visit_item(e, value, 0));
-}
-
-#define CONTAINER_VISIT(function, code)                                                     \
-    static PyObject *function(Engine *e, PyObject *const *args, Py_ssize_t nargs)           \
-    {                                                                                        \
-        if (check_args(#function, nargs, 2, 3) < 0 || check_name(args[0]) < 0) {            \
-            return NULL;                                                                     \
-        }                                                                                    \
-        int made = temporary(e, args[0], args[1]);                                           \
-        if (made != 0) {                                                                     \
-            return none_or_null(made);                                                       \
-        }                                                                                    \
-        PyObject *item = nargs > 2 ? args[2] : Py_None;                                      \
-        return none_or_null(visit_container(e, args[0], args[1], code, item, Py_None));      \
-    }
-
-CONTAINER_VISIT(visit_list, CODE_LIST)
-CONTAINER_VISIT(visit_tuple, CODE_TUPLE)
-CONTAINER_VISIT(visit_set, CODE_SET)
-
-static PyObject *
-visit_dict(Engine *e, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_args("visit_dict", nargs, 2, 4) < 0 || check_name(args[0]) < 0) {
-        return NULL;
-    }
-    int made = temporary(e, args[0], args[1]);
-    if (made != 0) {
-        return none_or_null(made);
-    }
-    PyObject *key = nargs > 2 ? args[2] : Py_None;
-    PyObject *item = nargs > 3 ? args[3] : Py_None;
-    return none_or_null(visit_container(e, args[0], args[1], CODE_DICT, item, key));
-}
-
-static PyObject *
-visit_simple(Engine *e, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_args("visit_simple", nargs, 2, 2) < 0 || check_name(args[0]) < 0) {
-        return NULL;
-    }
-    Py_ssize_t size = PyLong_AsSsize_t(args[1]);
-    if (size == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    return none_or_null(add_to(e, e->node, args[0], size));
-}
-
-static PyObject *
-enter(Engine *e, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_args("enter", nargs, 1, 2) < 0 || check_name(args[0]) < 0) {
-        return NULL;
-    }
-    Py_ssize_t size = nargs > 1 ? PyLong_AsSsize_t(args[1]) : 0;
-    if (size == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    return none_or_null(enter_impl(e, args[0], size));
-}
-
-static PyObject *
-exit_(Engine *e, PyObject *unused)
-{
-    (void)unused;
-    return engine_exit_impl(e);
-}
-
-static PyObject *
-skip(Engine *e, PyObject *name)
-{
-    (void)e;
-    if (check_name(name) < 0) {
-        return NULL;
-    }
-    Py_RETURN_NONE;
-}
-
-/* visit_field_with: `fn(value, visitor)` inside frame `name`; a raising fn is a warning and
- * the value is measured by type under "[visit failed]". */
-static PyObject *
-visit_field_with(Engine *e, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_args("visit_field_with", nargs, 3, 3) < 0 || check_name(args[0]) < 0) {
-        return NULL;
-    }
-    PyObject *name = args[0], *value = args[1], *visit = args[2];
-    int made = temporary(e, name, value);
-    if (made != 0) {
-        return none_or_null(made);
-    }
-    if (enter_impl(e, name, 0) < 0) {
-        return NULL;
+    if (engine_enter(e, name, 0) < 0) {
+        return -1;
     }
     size_t depth = e->open_len;
     PyObject *result = PyObject_CallFunctionObjArgs(visit, value, (PyObject *)e, NULL);
-    PyObject *qualname = PyObject_GetAttr(visit, support.qualname_name);
-    if (qualname == NULL) {
-        PyErr_Clear();
-        qualname = PyObject_Repr(visit);
-        if (qualname == NULL) {
-            Py_XDECREF(result);
-            return NULL;
-        }
+    if (result == NULL && !PyErr_ExceptionMatches(PyExc_Exception)) {
+        return -1; /* KeyboardInterrupt, SystemExit: not the measurement's to handle */
     }
-    int status = 0;
-    if (result == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_Exception)) {
-            Py_DECREF(qualname);
-            return NULL;
-        }
-        PyObject *error = PyErr_GetRaisedException();
-        status = promote(e);
-        status = status < 0 ? -1 : close_to(e, depth, NULL);
-        status = status < 0 ? -1
-                            : note_format(e,
-                                          "%U: custom visit raised %s: %S; the value is measured "
-                                          "by type under '%U'",
-                                          qualname, Py_TYPE(error)->tp_name, error,
-                                          support.visit_failed);
-        Py_DECREF(error);
-        status = status < 0 ? -1 : engine_visit_field(e, support.visit_failed, value);
+    PyObject *error = result == NULL ? PyErr_GetRaisedException() : NULL;
+    Py_XDECREF(result);
+    PyObject *label = PyObject_CallOneArg(e->support->callable_name, visit);
+    int status = label == NULL ? -1 : 0;
+    if (status == 0 && error == NULL) {
+        status = engine_close_to(e, depth, label);
     }
-    else {
-        Py_DECREF(result);
-        status = close_to(e, depth, qualname);
+    else if (status == 0) {
+        PyObject *raised = PyObject_CallOneArg(e->support->raised_text, error);
+        status = raised == NULL || engine_promote(e) < 0 || engine_close_to(e, depth, NULL) < 0
+                         || note_format(e,
+                                        "%U: custom visit raised %U; the value is measured by "
+                                        "type under '%U'",
+                                        label, raised, e->support->visit_failed) < 0
+                         || engine_visit_field(e, e->support->visit_failed, value) < 0
+                     ? -1
+                     : 0;
+        Py_XDECREF(raised);
     }
-    Py_DECREF(qualname);
-    if (status < 0) {
-        return NULL;
+    Py_XDECREF(label);
+    Py_XDECREF(error);
+    return status < 0 ? -1 : engine_exit(e);
+}
+
+/* visit_stored: the value `owner` keeps under attribute `name` in its own storage, read
+ * without running a descriptor (Instances.stored), visited as the field `name`. */
+int
+engine_visit_stored(Engine *e, PyObject *name, PyObject *owner)
+{
+    Kind *kind = engine_kind(e, owner);
+    if (kind == NULL) {
+        return -1;
     }
-    return engine_exit_impl(e);
+    if (kind->instance == NULL) {
+        return 0;
+    }
+    PyObject *value = PyObject_CallMethodObjArgs(kind->instance->instances,
+                                                 e->support->stored_name, owner, name, NULL);
+    if (value == NULL) {
+        return -1;
+    }
+    int result = value == Py_None ? 0 : engine_visit_field(e, name, value);
+    Py_DECREF(value);
+    return result;
 }
 
 /* -- what the class measurement (allocative/_instances.py) asks of an engine ------------ */
 
-static PyObject *
-mark(Engine *e, PyObject *unused)
+PyObject *
+engine_claimed_since(Engine *e, size_t mark)
 {
-    (void)unused;
-    return PyLong_FromSize_t(e->journal_len);
-}
-
-static PyObject *
-claimed_since(Engine *e, PyObject *mark_object)
-{
-    Py_ssize_t start = PyLong_AsSsize_t(mark_object);
-    if (start == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
     PyObject *ids = PySet_New(NULL);
-    for (size_t i = (size_t)(start < 0 ? 0 : start); ids != NULL && i < e->journal_len; i++) {
-        PyObject *id = PyLong_FromVoidPtr((void *)e->journal[i]);
+    for (size_t i = mark; ids != NULL && i < e->journal_len; i++) {
+        PyObject *id = PyLong_FromVoidPtr(e->journal[i]);
         if (id == NULL || PySet_Add(ids, id) < 0) {
             Py_XDECREF(id);
             Py_CLEAR(ids);
@@ -1497,115 +1410,66 @@ engine_is_new(Engine *e, PyObject *value, PyObject **here, size_t here_len)
 }
 
 /* _meet_again: a reference to `value` that another name of the tree already claimed; in
- * reference mode it is counted. The caller's temporaries are not known: 0. */
-static PyObject *
-meet_again(Engine *e, PyObject *value)
+ * reference mode it is counted. */
+int
+engine_meet_again(Engine *e, PyObject *value)
 {
     if (e->references && references_met(&e->met, value) > 0
-        && references_meet(&e->met, value, 0) < 0) {
-        return NULL;
+        && references_meet(&e->met, value) < 0) {
+        return -1;
     }
-    Py_RETURN_NONE;
+    return 0;
 }
 
-static PyObject *
-is_new(Engine *e, PyObject *const *args, Py_ssize_t nargs)
+/* -- measuring: size_of, visit_root, finish -------------------------------------------- */
+
+/* Refuses `what` while a walk or its clean-up runs: a method, a visit function or a
+ * __del__ calling back into the engine would free what the walk is using. */
+static int
+refuse_busy(Engine *e, const char *what)
 {
-    if (check_args("_is_new", nargs, 2, 2) < 0) {
-        return NULL;
+    if (!e->busy) {
+        return 0;
     }
-    PyObject *id = PyLong_FromVoidPtr(args[0]);
-    if (id == NULL) {
-        return NULL;
-    }
-    int in_here = PySet_Contains(args[1], id);
-    Py_DECREF(id);
-    if (in_here < 0) {
-        return NULL;
-    }
-    int fresh = in_here ? 0 : engine_is_new(e, args[0], NULL, 0);
-    if (fresh < 0) {
-        return NULL;
-    }
-    return PyBool_FromLong(fresh);
+    PyErr_Format(PyExc_RuntimeError,
+                 "%s() cannot be called while this engine is measuring (from a method, a visit "
+                 "function or a __del__ it ran)",
+                 what);
+    return -1;
 }
 
-static PyObject *
-promote_method(Engine *e, PyObject *unused)
+int
+engine_measure(Engine *e, PyObject *value, long long *total)
 {
-    (void)unused;
-    return none_or_null(promote(e));
-}
-
-static PyObject *
-open_depth(Engine *e, PyObject *unused)
-{
-    (void)unused;
-    return PyLong_FromSize_t(e->open_len);
-}
-
-static PyObject *
-close_to_method(Engine *e, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_args("_close_to", nargs, 2, 2) < 0) {
-        return NULL;
+    if (refuse_busy(e, "measure") < 0) {
+        return -1;
     }
-    Py_ssize_t depth = PyLong_AsSsize_t(args[0]);
-    if (depth == -1 && PyErr_Occurred()) {
-        return NULL;
+    e->busy++;
+    int result = engine_visit_item(e, value, 0);
+    if (result == 0) {
+        result = drain(e);
     }
-    return none_or_null(close_to(e, (size_t)depth, args[1] == Py_None ? NULL : args[1]));
-}
-
-static PyObject *
-note(Engine *e, PyObject *message)
-{
-    return none_or_null(engine_note_text(e, message));
-}
-
-static PyObject *
-refill_method(Engine *e, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (check_args("_refill", nargs, 3, 3) < 0) {
-        return NULL;
-    }
-    PyErr_SetObject((PyObject *)Py_TYPE(args[2]), args[2]);
-    int result = refill(e, args[0], args[1]);
-    if (result < 0 && PyErr_Occurred()) {
-        /* not a change by another thread: the caller's own error, as the pure engine raises */
-        return NULL;
-    }
-    return none_or_null(result);
-}
-
-/* -- measuring: size_of, visit_root, finish ------------------------------------------- */
-
-/* size_of: the total bytes of `value`'s tree (size mode). */
-static PyObject *
-measure(Engine *e, PyObject *value)
-{
-    if (engine_visit_item(e, value, 0) < 0 || drain(e) < 0) {
-        return NULL;
-    }
+    e->busy--;
     note_peak(e);
-    return PyLong_FromLongLong(e->root->self_size);
+    *total = e->root->self_size;
+    return result;
 }
 
 /* FrameVisitor.visit_root: `value`'s tree below the root, as `name` or its type's frame. */
-static PyObject *
-visit_root(Engine *e, PyObject *const *args, Py_ssize_t nargs)
+int
+engine_visit_root(Engine *e, PyObject *value, PyObject *name)
 {
-    if (check_args("visit_root", nargs, 2, 2) < 0) {
-        return NULL;
+    if (refuse_busy(e, "visit_root") < 0) {
+        return -1;
     }
-    PyObject *value = args[0], *name = args[1];
     if (PyList_Append(e->roots, value) < 0) {
-        return NULL;
+        return -1;
     }
+    e->busy++;
     e->node = e->root;
     e->depth = 0;
     int result;
-    if (name == Py_None) {
+    if (name == NULL) {
         result = engine_visit_item(e, value, 0);
     }
     else {
@@ -1613,7 +1477,7 @@ visit_root(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         int zero = kind == NULL ? -1 : owned_by_nobody(kind, value);
         result = zero < 0 ? -1 : 0;
         if (zero == 0) {
-            int claimed = claim_seen(e, value, 0);
+            int claimed = claim_seen(e, value);
             result = claimed <= 0 ? claimed : account(e, e->root, 0, kind, value, name);
         }
     }
@@ -1622,38 +1486,69 @@ visit_root(Engine *e, PyObject *const *args, Py_ssize_t nargs)
     }
     e->node = e->root;
     e->depth = 0;
+    e->busy--;
     note_peak(e);
-    return none_or_null(result);
+    return result;
 }
 
+/* Drops every reference to measured objects. Each drop may free an object the tree let go
+ * of meanwhile and run its __del__: every table is emptied before its references go, and
+ * the caller keeps the engine busy so that nothing re-enters what is being freed. */
 static void
-release_impl(Engine *e)
+release_state(Engine *e)
 {
     while (e->stack_len) {
         drop_entry(e, --e->stack_len);
     }
-    address_table_clear(&e->seen);
+    address_table_drain(&e->seen, drop_reference, NULL);
     references_clear(&e->met);
-    e->journal_len = 0;
-    if (e->roots != NULL) {
-        (void)PyList_SetSlice(e->roots, 0, PyList_GET_SIZE(e->roots), NULL);
+    journal_truncate(e, 0);
+    if (e->roots != NULL && PyList_GET_SIZE(e->roots)) {
+        PyObject *roots = e->roots;
+        e->roots = PyList_New(0);
+        Py_DECREF(roots);
     }
     Py_CLEAR(e->owner);
     Py_CLEAR(e->field);
 }
 
-/* finish(): (FrameTree, warnings); the engine keeps nothing of what it measured and starts
- * a new, empty tree. */
-static PyObject *
-finish(Engine *e, PyObject *unused)
+int
+engine_release(Engine *e)
 {
-    (void)unused;
-    release_impl(e);
-    if (kinds_report_reflected(&e->kinds, e->reflected) < 0) {
+    if (refuse_busy(e, "release") < 0) {
+        return -1;
+    }
+    e->busy++;
+    release_state(e);
+    kinds_clear(&e->kinds);
+    e->busy--;
+    if (e->roots == NULL) {
+        e->roots = PyList_New(0);
+        if (e->roots == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+PyObject *
+engine_finish(Engine *e)
+{
+    if (refuse_busy(e, "finish") < 0) {
         return NULL;
     }
+    e->busy++;
+    release_state(e);
+    int reported = kinds_report_reflected(&e->kinds, e->reflected);
     kinds_clear(&e->kinds);
-    CoreState *state = core_state(PyType_GetModule(Py_TYPE(e)));
+    e->busy--;
+    if (reported < 0) {
+        return NULL;
+    }
+    if (e->roots == NULL && (e->roots = PyList_New(0)) == NULL) {
+        return NULL;
+    }
+    CoreState *state = PyType_GetModuleState(Py_TYPE(e));
     Frames fresh;
     if (frames_init(&fresh) < 0) {
         return NULL;
@@ -1666,8 +1561,10 @@ finish(Engine *e, PyObject *unused)
     e->tree = fresh;
     e->root = e->tree.root;
     e->node = e->root;
-    PyObject *warnings = PyObject_CallFunction(
-        support.finish_warnings, "OOii", e->reflected, e->notes, e->truncated, e->max_depth);
+    e->depth = 0;
+    e->open_len = 0;
+    PyObject *warnings = PyObject_CallFunction(e->support->finish_warnings, "OOii", e->reflected,
+                                               e->notes, e->truncated, e->max_depth);
     if (warnings == NULL) {
         Py_DECREF(graph);
         return NULL;
@@ -1700,11 +1597,10 @@ collect_outside(PyObject *object, Py_ssize_t outside, void *arg)
     return PyList_Append(collect->outside, object);
 }
 
-static PyObject *
-outside(Engine *e, PyObject *roots)
+PyObject *
+engine_outside(Engine *e, PyObject *roots)
 {
-    if (!PyList_CheckExact(roots)) {
-        PyErr_SetString(PyExc_TypeError, "_outside() takes the list of roots");
+    if (refuse_busy(e, "_outside") < 0) {
         return NULL;
     }
     if (!e->references) {
@@ -1726,7 +1622,9 @@ outside(Engine *e, PyObject *roots)
         Py_XDECREF(count);
     }
     if (result == 0) {
+        e->busy++;
         result = references_drain(&e->met, collect_outside, &collect);
+        e->busy--;
     }
     if (result == 0) {
         /* In address order: walking what they reach then goes through memory in the order
@@ -1743,146 +1641,44 @@ outside(Engine *e, PyObject *roots)
     return Py_BuildValue("(NN)", collect.outside, held);
 }
 
-/* Enters every object `other` has claimed in this engine's seen set: they are not counted. */
-static PyObject *
-exclude_claimed(Engine *e, PyObject *other)
+static int
+add_claimed(void *address, void *engine)
 {
-    if (Py_TYPE(other) != Py_TYPE(e)) {
-        PyErr_SetString(PyExc_TypeError, "_exclude_claimed() takes another Engine");
-        return NULL;
+    return seen_add((Engine *)engine, (PyObject *)address) < 0 ? -1 : 0;
+}
+
+/* Enters every object `other` has claimed in this engine's seen set: they are not counted. */
+int
+engine_exclude_claimed(Engine *e, Engine *other)
+{
+    if (refuse_busy(e, "_exclude_claimed") < 0 || refuse_busy(other, "_exclude_claimed") < 0) {
+        return -1;
     }
-    if (address_table_add_all(&e->seen, &((Engine *)other)->seen) < 0) {
-        return NULL;
+    if (address_table_for_each(&other->seen, add_claimed, e) < 0) {
+        return -1;
     }
     note_peak(e);
-    Py_RETURN_NONE;
+    return 0;
 }
 
-static PyObject *
-release(Engine *e, PyObject *unused)
+PyObject *
+engine_bookkeeping(Engine *e)
 {
-    (void)unused;
-    release_impl(e);
-    kinds_clear(&e->kinds);
-    Py_RETURN_NONE;
-}
-
-static PyObject *
-bookkeeping(Engine *e, PyObject *unused)
-{
-    (void)unused;
     note_peak(e);
     return Py_BuildValue("{s:n,s:n,s:n,s:n,s:n}", "peak", (Py_ssize_t)e->peak_bookkeeping,
                          "seen", (Py_ssize_t)address_table_memory(&e->seen), "stack",
                          (Py_ssize_t)(e->stack_cap * e->stride), "journal",
-                         (Py_ssize_t)(e->journal_cap * sizeof(uintptr_t)), "frames",
+                         (Py_ssize_t)(e->journal_cap * sizeof(PyObject *)), "frames",
                          (Py_ssize_t)(e->frames ? frames_memory(&e->tree) : 0));
 }
 
-/* -- the type ------------------------------------------------------------------------ */
+/* -- set-up and tear-down --------------------------------------------------------------- */
 
-static PyObject *
-get_context(PyObject *value)
+int
+engine_setup(Engine *e, int frames, int overhead, int max_depth, PyObject *custom,
+             int references)
 {
-    return Py_NewRef(value != NULL ? value : support.empty);
-}
-
-static PyObject *
-get_owner(Engine *e, void *closure)
-{
-    (void)closure;
-    return get_context(e->owner);
-}
-
-static PyObject *
-get_field(Engine *e, void *closure)
-{
-    (void)closure;
-    return get_context(e->field);
-}
-
-static int
-set_context_attribute(PyObject **slot, PyObject *value)
-{
-    if (value == NULL || !PyUnicode_Check(value)) {
-        PyErr_SetString(PyExc_TypeError, "must be a str");
-        return -1;
-    }
-    set_context(slot, PyUnicode_GET_LENGTH(value) ? value : NULL);
-    return 0;
-}
-
-static int
-set_owner(Engine *e, PyObject *value, void *closure)
-{
-    (void)closure;
-    return set_context_attribute(&e->owner, value);
-}
-
-static int
-set_field(Engine *e, PyObject *value, void *closure)
-{
-    (void)closure;
-    return set_context_attribute(&e->field, value);
-}
-
-static PyGetSetDef engine_getset[] = {
-    {"_owner", (getter)get_owner, (setter)set_owner, "The class being visited, for warnings.", NULL},
-    {"_field", (getter)get_field, (setter)set_field, "The field being visited, for warnings.", NULL},
-    {NULL},
-};
-
-#define FAST(name, function, doc) {name, (PyCFunction)(void (*)(void))function, METH_FASTCALL, doc}
-
-static PyMethodDef engine_methods[] = {
-    FAST("visit_field", visit_field, "Visit `value` under frame `name`, by its run-time type."),
-    {"visit_item", (PyCFunction)visit_item, METH_O, "Visit a container element by its type."},
-    FAST("visit_opaque", visit_opaque, "Count `value`'s own bytes under `name`, nothing below."),
-    FAST("visit_simple", visit_simple, "Report `size` bytes that are not a Python object."),
-    FAST("enter", enter, "Open frame `name` holding `size` bytes."),
-    {"exit", (PyCFunction)exit_, METH_NOARGS, "Close the frame the last enter() opened."},
-    {"skip", (PyCFunction)skip, METH_O, "Declare that field `name` is deliberately not visited."},
-    FAST("visit_field_with", visit_field_with, "Visit `value` under `name` with fn(value, v)."),
-    FAST("visit_str", visit_str, "Visit a field declared str."),
-    FAST("visit_int", visit_int, "Visit a field declared int."),
-    FAST("visit_float", visit_float, "Visit a field declared float."),
-    FAST("visit_bytes", visit_bytes, "Visit a field declared bytes."),
-    FAST("visit_list", visit_list, "Visit a field declared list[item]."),
-    FAST("visit_tuple", visit_tuple, "Visit a field declared tuple[item, ...]."),
-    FAST("visit_set", visit_set, "Visit a field declared set[item] or frozenset[item]."),
-    FAST("visit_dict", visit_dict, "Visit a field declared dict[key, item]."),
-    FAST("_visit_named", visit_named, "The engine's own named visits."),
-    {"_mark", (PyCFunction)mark, METH_NOARGS, "A mark in the journal."},
-    {"_claimed_since", (PyCFunction)claimed_since, METH_O, "Ids journaled since a mark."},
-    FAST("_is_new", is_new, "Whether a value would be counted now."),
-    {"_meet_again", (PyCFunction)meet_again, METH_O, "Count a reference met again."},
-    {"_promote", (PyCFunction)promote_method, METH_NOARGS, "Journal into the seen set."},
-    {"_open_depth", (PyCFunction)open_depth, METH_NOARGS, "Frames enter() left open."},
-    FAST("_close_to", close_to_method, "Close frames left open past a depth."),
-    {"_note", (PyCFunction)note, METH_O, "Add a warning."},
-    FAST("_refill", refill_method, "Visit a changed container again from a copy."),
-    {"measure", (PyCFunction)measure, METH_O, "Total bytes of a tree (size mode)."},
-    FAST("visit_root", visit_root, "Measure a root's tree into the flame graph."),
-    {"finish", (PyCFunction)finish, METH_NOARGS, "The flame graph and warnings."},
-    {"release", (PyCFunction)release, METH_NOARGS, "Drop every reference to measured objects."},
-    {"_outside", (PyCFunction)outside, METH_O, "Objects held from outside; roots' references."},
-    {"_exclude_claimed", (PyCFunction)exclude_claimed, METH_O, "Skip what another engine claimed."},
-    {"bookkeeping", (PyCFunction)bookkeeping, METH_NOARGS, "Peak bytes of bookkeeping."},
-    {NULL},
-};
-
-static int
-engine_init(Engine *e, PyObject *args, PyObject *kwargs)
-{
-    static char *keywords[] = {
-        "frames", "allocator_overhead", "max_depth", "custom", "references", NULL};
-    int frames = 0, overhead = 0, max_depth = INT_MAX, references = 0;
-    PyObject *custom = NULL;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|ppiO!p", keywords, &frames, &overhead,
-                                     &max_depth, &PyDict_Type, &custom, &references)) {
-        return -1;
-    }
-    if (support_init() < 0 || sizes_init() < 0) {
+    if (support_init(e->support) < 0 || sizes_init() < 0) {
         return -1;
     }
     e->frames = frames;
@@ -1890,12 +1686,20 @@ engine_init(Engine *e, PyObject *args, PyObject *kwargs)
     e->stride = frames ? sizeof(Entry) : sizeof(Pending);
     e->overhead = overhead;
     e->max_depth = frames ? max_depth : INT_MAX;
-    e->custom = custom != NULL ? Py_NewRef(custom) : PyDict_New();
-    e->notes = PyDict_New();
-    e->reflected = PyDict_New();
-    e->roots = PyList_New(0);
-    if (e->custom == NULL || e->notes == NULL || e->reflected == NULL || e->roots == NULL
-        || frames_init(&e->tree) < 0) {
+    Py_XSETREF(e->custom, custom != NULL ? Py_NewRef(custom) : PyDict_New());
+    if (e->notes == NULL) {
+        e->notes = PyDict_New();
+    }
+    if (e->reflected == NULL) {
+        e->reflected = PyDict_New();
+    }
+    if (e->roots == NULL) {
+        e->roots = PyList_New(0);
+    }
+    if (e->custom == NULL || e->notes == NULL || e->reflected == NULL || e->roots == NULL) {
+        return -1;
+    }
+    if (e->tree.root == NULL && frames_init(&e->tree) < 0) {
         return -1;
     }
     e->root = e->tree.root;
@@ -1903,10 +1707,21 @@ engine_init(Engine *e, PyObject *args, PyObject *kwargs)
     return 0;
 }
 
+typedef struct {
+    visitproc visit;
+    void *arg;
+} Traversal;
+
 static int
-engine_traverse(Engine *e, visitproc visit, void *arg)
+traverse_address(void *address, void *traversal)
 {
-    Py_VISIT(Py_TYPE(e));
+    Traversal *t = traversal;
+    return t->visit((PyObject *)address, t->arg);
+}
+
+int
+engine_traverse_state(Engine *e, visitproc visit, void *arg)
+{
     Py_VISIT(e->custom);
     Py_VISIT(e->notes);
     Py_VISIT(e->reflected);
@@ -1914,58 +1729,27 @@ engine_traverse(Engine *e, visitproc visit, void *arg)
     for (size_t i = 0; i < e->stack_len; i++) {
         Py_VISIT(pending_at(e, i)->value);
     }
-    if (references_traverse(&e->met, visit, arg) < 0) {
-        return -1;
+    for (size_t i = 0; i < e->journal_len; i++) {
+        Py_VISIT(e->journal[i]);
     }
-    return kinds_traverse(&e->kinds, visit, arg);
+    Traversal traversal = {visit, arg};
+    int result = address_table_for_each(&e->seen, traverse_address, &traversal);
+    if (result != 0) {
+        return result;
+    }
+    result = references_traverse(&e->met, visit, arg);
+    return result != 0 ? result : kinds_traverse(&e->kinds, visit, arg);
 }
 
-static int
-engine_clear(Engine *e)
+void
+engine_dispose(Engine *e)
 {
-    release_impl(e);
+    e->busy++;
+    release_state(e);
     kinds_clear(&e->kinds);
+    e->busy--;
     Py_CLEAR(e->custom);
     Py_CLEAR(e->notes);
     Py_CLEAR(e->reflected);
     Py_CLEAR(e->roots);
-    return 0;
-}
-
-static void
-engine_dealloc(Engine *e)
-{
-    PyTypeObject *tp = Py_TYPE(e);
-    PyObject_GC_UnTrack(e);
-    engine_clear(e);
-    frames_free(&e->tree);
-    PyMem_Free(e->journal);
-    PyMem_Free(e->stack);
-    PyMem_Free(e->open);
-    tp->tp_free((PyObject *)e);
-    Py_DECREF(tp);
-}
-
-static PyType_Slot engine_slots[] = {
-    {Py_tp_doc, "The compiled engine: the Visitor that __allocative__ methods call."},
-    {Py_tp_init, engine_init},
-    {Py_tp_traverse, engine_traverse},
-    {Py_tp_clear, engine_clear},
-    {Py_tp_dealloc, engine_dealloc},
-    {Py_tp_methods, engine_methods},
-    {Py_tp_getset, engine_getset},
-    {0, NULL},
-};
-
-static PyType_Spec engine_spec = {
-    .name = "allocative._core.Engine",
-    .basicsize = sizeof(Engine),
-    .flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_IMMUTABLETYPE,
-    .slots = engine_slots,
-};
-
-PyTypeObject *
-engine_type_new(PyObject *module)
-{
-    return (PyTypeObject *)PyType_FromModuleAndSpec(module, &engine_spec, NULL);
 }

@@ -199,15 +199,16 @@ slot_offset(PyTypeObject *type, PyObject *name)
 }
 
 static int
-graph_layout(PyObject *flame_graph, GraphLayout *layout)
+graph_layout(const Support *support, GraphLayout *layout)
 {
+    PyObject *flame_graph = support->flame_graph;
     if (!PyType_Check(flame_graph)) {
         PyErr_SetString(PyExc_TypeError, "FlameGraph must be a class");
         return -1;
     }
     layout->type = (PyTypeObject *)flame_graph;
-    layout->children = slot_offset(layout->type, support.children_name);
-    layout->self_size = layout->children < 0 ? -1 : slot_offset(layout->type, support.self_size_name);
+    layout->children = slot_offset(layout->type, support->children_name);
+    layout->self_size = layout->children < 0 ? -1 : slot_offset(layout->type, support->self_size_name);
     return layout->self_size < 0 ? -1 : 0;
 }
 
@@ -239,11 +240,11 @@ new_graph(const Node *node, const GraphLayout *layout)
 static PyObject *build_graphs(const Node *root, const GraphLayout *layout);
 
 PyObject *
-frames_to_python(const Frames *frames, PyObject *flame_graph)
+frames_to_python(const Frames *frames, const Support *support)
 {
     const Node *root = frames->root;
     GraphLayout layout;
-    if (graph_layout(flame_graph, &layout) < 0) {
+    if (graph_layout(support, &layout) < 0) {
         return NULL;
     }
     /* Hundreds of thousands of new objects, none of them garbage: a collection meanwhile
@@ -346,7 +347,12 @@ frame_tree_graph(FrameTree *self, PyObject *unused)
         PyErr_SetString(PyExc_RuntimeError, "FrameTree.graph() was already called");
         return NULL;
     }
-    PyObject *graph = frames_to_python(&self->tree, support.flame_graph);
+    const Support *support = &((CoreState *)PyType_GetModuleState(Py_TYPE(self)))->support;
+    if (support->flame_graph == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "allocative._core is not set up");
+        return NULL;
+    }
+    PyObject *graph = frames_to_python(&self->tree, support);
     if (graph != NULL) {
         frames_free(&self->tree);
     }

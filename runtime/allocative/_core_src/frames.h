@@ -53,8 +53,8 @@ size_t frames_memory(const Frames *frames);
  * NULL with an exception set, the tree untouched. */
 PyObject *frames_take(Frames *frames, PyTypeObject *frame_tree_type);
 
-/* The tree as instances of `flame_graph` (allocative.FlameGraph): a new reference, or
- * NULL with an exception set. */
-PyObject *frames_to_python(const Frames *frames, PyObject *flame_graph);
+/* The tree as instances of support->flame_graph (allocative.FlameGraph): a new reference,
+ * or NULL with an exception set. */
+PyObject *frames_to_python(const Frames *frames, const Support *support);
 
 #endif

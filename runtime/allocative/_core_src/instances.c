@@ -12,18 +12,29 @@
 #include "compat.h"
 #include "layout.h"
 
-/* The instance's __dict__ object, where one exists (Attributes.own_dict). */
-static PyObject *
-own_dict(InstanceInfo *info, PyObject *value)
+/* The instance's __dict__ object, where one exists (Attributes.own_dict): a new reference,
+ * taken before any Python code can run and replace it. */
+PyObject *
+instance_own_dict(InstanceInfo *info, PyObject *value)
 {
+    PyObject *found = NULL;
     if (info->managed) {
-        return managed_dict(value);
+        found = managed_dict(value);
     }
-    if (info->dict_offset > 0) {
-        PyObject *found = *(PyObject **)((char *)value + info->dict_offset);
-        return found != NULL && PyDict_CheckExact(found) ? found : NULL;
+    else if (info->dict_offset > 0) {
+        found = *(PyObject **)((char *)value + info->dict_offset);
+        found = found != NULL && PyDict_CheckExact(found) ? found : NULL;
     }
-    return NULL;
+    return Py_XNewRef(found);
+}
+
+/* Whether `value` still keeps its attributes as when its kind was read: the same type and,
+ * for managed storage, no __dict__ object made meanwhile. */
+static int
+same_storage(Kind *kind, PyObject *value)
+{
+    return Py_TYPE(value) == kind->type
+           && (!kind->instance->managed || managed_dict(value) == NULL);
 }
 
 static void
@@ -58,7 +69,7 @@ run_complete(Engine *e, Kind *kind, PyObject *value)
         PyObject *open = PyLong_FromSize_t(depth);
         PyObject *done = open == NULL ? NULL
                                       : PyObject_CallMethodObjArgs(info->instances,
-                                                                   support.raised_name,
+                                                                   e->support->raised_name,
                                                                    (PyObject *)e, value, open,
                                                                    error, NULL);
         Py_XDECREF(open);
@@ -130,13 +141,34 @@ visit_attribute(Engine *e, PyObject *name, PyObject *field)
     return engine_visit_named_ex(e, name, field, 1);
 }
 
+/* The warning for an instance whose attribute storage changed while it was measured (a
+ * method, a __del__ or another thread added attributes, or replaced its __dict__). */
+static int
+storage_changed(Engine *e, Kind *kind)
+{
+    PyObject *message = PyUnicode_FromFormat(
+        "%U: its attributes changed while they were measured; the rest are measured without "
+        "their names",
+        kind->name);
+    int result = message == NULL ? -1 : engine_note_text(e, message);
+    Py_XDECREF(message);
+    return result;
+}
+
 /* Each attribute `value` holds, under its name: set slots, then the __dict__ object's
- * entries or the managed values (Leftovers.held). */
+ * entries or the managed values (Leftovers.held). A visit can run Python code, which can
+ * give the instance new storage and free the old: nothing read from the instance is kept
+ * across one. Its type and storage are checked, and the slot or values pointer read again,
+ * before each attribute; when they changed, naming stops with a warning, and the caller's
+ * pass over the referents it copied before measures the rest without names. */
 static int
 visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
 {
     InstanceInfo *info = kind->instance;
     for (Py_ssize_t i = 0; i < info->slot_count; i++) {
+        if (Py_TYPE(value) != kind->type) {
+            return storage_changed(e, kind);
+        }
         PyObject *field = *(PyObject **)((char *)value + info->slot_offsets[i]);
         if (field == NULL) {
             continue;
@@ -161,11 +193,14 @@ visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
         return 0;
     }
     PyObject *names = info->key_names;
-    PyObject **values = managed_values(value);
-    if (values == NULL || names == NULL) {
+    if (names == NULL || managed_values(value) == NULL) {
         return 0;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
+        PyObject **values = same_storage(kind, value) ? managed_values(value) : NULL;
+        if (values == NULL) {
+            return storage_changed(e, kind);
+        }
         PyObject *field = values[i];
         if (field == NULL) {
             continue;
@@ -202,7 +237,7 @@ static int
 journaled_since(Engine *e, size_t mark, PyObject *value)
 {
     for (size_t i = mark; i < e->journal_len; i++) {
-        if (e->journal[i] == (uintptr_t)value) {
+        if (e->journal[i] == value) {
             return 1;
         }
     }
@@ -214,8 +249,9 @@ journaled_since(Engine *e, size_t mark, PyObject *value)
 static int
 run_reflective(Engine *e, Kind *kind, PyObject *value)
 {
-    PyObject *dict = own_dict(kind->instance, value);
-    if (dict != NULL && engine_visit_opaque(e, support.dict_storage, dict) < 0) {
+    PyObject *dict = instance_own_dict(kind->instance, value);
+    if (dict != NULL && engine_visit_opaque(e, e->support->dict_storage, dict) < 0) {
+        Py_DECREF(dict);
         return -1;
     }
     PyObject *owner = Py_NewRef(kind->name), *field = NULL;
@@ -235,6 +271,7 @@ run_reflective(Engine *e, Kind *kind, PyObject *value)
         result = fresh <= 0 ? fresh : engine_visit_item(e, referent, 1);
     }
     held_clear(&found);
+    Py_XDECREF(dict);
     swap_context(e, &owner, &field);
     Py_XDECREF(owner);
     Py_XDECREF(field);
@@ -247,13 +284,13 @@ run_python(Engine *e, Kind *kind, PyObject *value)
 {
     InstanceInfo *info = kind->instance;
     PyObject *result =
-        PyObject_CallMethodObjArgs(info->instances, support.expand_name, (PyObject *)e, value, NULL);
+        PyObject_CallMethodObjArgs(info->instances, e->support->expand_name, (PyObject *)e, value, NULL);
     if (result == NULL) {
         return -1;
     }
     Py_DECREF(result);
     if (!info->complete && info->method != NULL) {
-        PyObject *complete = PyObject_GetAttr(info->instances, support.complete_name);
+        PyObject *complete = PyObject_GetAttr(info->instances, e->support->complete_name);
         if (complete == NULL) {
             return -1;
         }
@@ -267,8 +304,12 @@ int
 instance_expand(Engine *e, Kind *kind, PyObject *value)
 {
     InstanceInfo *info = kind->instance;
-    if (info->complete && info->method != NULL && own_dict(info, value) == NULL) {
-        return run_complete(e, kind, value);
+    if (info->complete && info->method != NULL) {
+        PyObject *dict = instance_own_dict(info, value);
+        Py_XDECREF(dict);
+        if (dict == NULL) {
+            return run_complete(e, kind, value);
+        }
     }
     if (info->reflective_fast) {
         return run_reflective(e, kind, value);

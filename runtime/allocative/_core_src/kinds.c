@@ -4,83 +4,6 @@
 #include <structmember.h>
 #include <string.h>
 
-Support support;
-
-static PyObject *
-interned(const char *text)
-{
-    return PyUnicode_InternFromString(text);
-}
-
-int
-support_init(void)
-{
-    if (support.resolve != NULL) {
-        return 0;
-    }
-    PyObject *module = PyImport_ImportModule("allocative._compiled");
-    if (module == NULL) {
-        return -1;
-    }
-    struct { PyObject **into; const char *name; } names[] = {
-        {&support.resolve, "resolve"},
-        {&support.describe, "describe"},
-        {&support.flame_graph, "FlameGraph"},
-        {&support.contents_copy, "contents_copy"},
-        {&support.expand_contents, "expand_contents"},
-        {&support.is_mutation, "is_mutation"},
-        {&support.overhead_of, "overhead_of"},
-        {&support.finish_warnings, "finish_warnings"},
-        {&support.referents, "referents"},
-        {&support.changed, "CHANGED"},
-        {&support.temporary, "TEMPORARY"},
-        {&support.visit_failed, "VISIT_FAILED"},
-        {&support.unused_capacity, "UNUSED_CAPACITY"},
-        {&support.dict_storage, "DICT_STORAGE"},
-        {&support.allocator_overhead, "ALLOCATOR_OVERHEAD"},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        *names[i].into = PyObject_GetAttrString(module, names[i].name);
-        if (*names[i].into == NULL) {
-            Py_DECREF(module);
-            return -1;
-        }
-    }
-    Py_DECREF(module);
-    struct { PyObject **into; const char *text; } constants[] = {
-        {&support.key, "key"},
-        {&support.value, "value"},
-        {&support.str, "str"},
-        {&support.int_, "int"},
-        {&support.float_, "float"},
-        {&support.bytes, "bytes"},
-        {&support.list, "list"},
-        {&support.dict, "dict"},
-        {&support.empty, ""},
-        {&support.raised_name, "_raised"},
-        {&support.expand_name, "expand"},
-        {&support.complete_name, "_complete"},
-        {&support.name_name, "name"},
-        {&support.zero_name, "zero"},
-        {&support.size_name, "size"},
-        {&support.unused_name, "unused"},
-        {&support.attrs_name, "attrs"},
-        {&support.expand_attr, "expand"},
-        {&support.reflective_name, "reflective"},
-        {&support.fixed_size_name, "fixed_size"},
-        {&support.qualname_name, "__qualname__"},
-        {&support.children_name, "children"},
-        {&support.self_size_name, "self_size"},
-    };
-    for (size_t i = 0; i < sizeof(constants) / sizeof(constants[0]); i++) {
-        *constants[i].into = interned(constants[i].text);
-        if (*constants[i].into == NULL) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static const struct { const char *name; KindCode code; } CODES[] = {
     {"zero", CODE_ZERO},
     {"str", CODE_STR},
@@ -214,13 +137,13 @@ attribute_or_none(PyObject *kind, PyObject *name)
 }
 
 static Kind *
-kind_new(PyTypeObject *tp, PyObject *custom)
+kind_new(PyTypeObject *tp, PyObject *custom, const Support *support)
 {
-    PyObject *py = PyObject_CallFunctionObjArgs(support.resolve, (PyObject *)tp, custom, NULL);
+    PyObject *py = PyObject_CallFunctionObjArgs(support->resolve, (PyObject *)tp, custom, NULL);
     if (py == NULL) {
         return NULL;
     }
-    PyObject *description = PyObject_CallOneArg(support.describe, py);
+    PyObject *description = PyObject_CallOneArg(support->describe, py);
     if (description == NULL) {
         Py_DECREF(py);
         return NULL;
@@ -241,7 +164,7 @@ kind_new(PyTypeObject *tp, PyObject *custom)
         }
         goto error;
     }
-    kind->name = PyObject_GetAttr(kind->kind, support.name_name);
+    kind->name = PyObject_GetAttr(kind->kind, support->name_name);
     if (kind->name == NULL) {
         goto error;
     }
@@ -250,18 +173,18 @@ kind_new(PyTypeObject *tp, PyObject *custom)
         goto error;
     }
     PyUnicode_InternInPlace(&kind->name);
-    PyObject *reflective = attribute_or_none(kind->kind, support.reflective_name);
-    PyObject *fixed = attribute_or_none(kind->kind, support.fixed_size_name);
+    PyObject *reflective = attribute_or_none(kind->kind, support->reflective_name);
+    PyObject *fixed = attribute_or_none(kind->kind, support->fixed_size_name);
     if (reflective == NULL || fixed == NULL) {
         goto error;
     }
     kind->reflective = PyObject_IsTrue(reflective);
     kind->fixed_size = PyObject_IsTrue(fixed);
-    if ((kind->zero = attribute_or_none(kind->kind, support.zero_name)) == NULL
-        || (kind->size_of = attribute_or_none(kind->kind, support.size_name)) == NULL
-        || (kind->unused = attribute_or_none(kind->kind, support.unused_name)) == NULL
-        || (kind->attrs = attribute_or_none(kind->kind, support.attrs_name)) == NULL
-        || (kind->expand = attribute_or_none(kind->kind, support.expand_attr)) == NULL) {
+    if ((kind->zero = attribute_or_none(kind->kind, support->zero_name)) == NULL
+        || (kind->size_of = attribute_or_none(kind->kind, support->size_name)) == NULL
+        || (kind->unused = attribute_or_none(kind->kind, support->unused_name)) == NULL
+        || (kind->attrs = attribute_or_none(kind->kind, support->attrs_name)) == NULL
+        || (kind->expand = attribute_or_none(kind->kind, support->expand_attr)) == NULL) {
         goto error;
     }
     if (kind->code == CODE_INSTANCE) {
@@ -329,7 +252,7 @@ map_grow(KindMap *map)
 }
 
 Kind *
-kind_of(KindMap *map, PyTypeObject *tp, PyObject *custom)
+kind_of(KindMap *map, PyTypeObject *tp, PyObject *custom, const Support *support)
 {
     if (map->capacity) {
         size_t mask = map->capacity - 1;
@@ -340,7 +263,7 @@ kind_of(KindMap *map, PyTypeObject *tp, PyObject *custom)
             }
         }
     }
-    Kind *kind = kind_new(tp, custom);
+    Kind *kind = kind_new(tp, custom, support);
     if (kind == NULL) {
         return NULL;
     }

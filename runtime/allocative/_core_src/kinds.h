@@ -11,6 +11,7 @@
 #define ALLOCATIVE_KINDS_H
 
 #include "core.h"
+#include "support.h"
 
 typedef enum {
     CODE_ZERO,     /* owned by nobody: never counted */
@@ -66,40 +67,9 @@ typedef struct {
     size_t count;
 } KindMap;
 
-/* The helpers of allocative/_compiled.py the engine calls; set up once. */
-typedef struct {
-    PyObject *resolve;          /* resolve(tp, custom) -> Kind */
-    PyObject *describe;         /* describe(kind) -> native description */
-    PyObject *flame_graph;      /* the FlameGraph class */
-    PyObject *contents_copy;
-    PyObject *expand_contents;
-    PyObject *is_mutation;
-    PyObject *overhead_of;
-    PyObject *finish_warnings;
-    PyObject *referents;        /* gc.get_referents, for failed visits */
-    PyObject *changed;          /* the warning text for a changed container */
-    PyObject *temporary;        /* the warning text for a field visited with a temporary */
-    PyObject *visit_failed;     /* "[visit failed]" */
-    PyObject *unused_capacity, *dict_storage, *allocator_overhead;
-    PyObject *key, *value, *str, *int_, *float_, *bytes, *list, *dict;
-    PyObject *empty;            /* "" */
-    PyObject *raised_name;      /* "_raised" */
-    PyObject *expand_name;      /* "expand" */
-    PyObject *complete_name;    /* "_complete" */
-    /* Attribute names, interned once: a name made anew for each lookup would be kept by the
-     * interpreter's type attribute cache, which looks like a leak to a leak check. */
-    PyObject *name_name, *zero_name, *size_name, *unused_name, *attrs_name, *expand_attr;
-    PyObject *reflective_name, *fixed_size_name, *qualname_name, *children_name;
-    PyObject *self_size_name;
-} Support;
-
-extern Support support;
-
-/* Imports allocative._compiled; -1 with an exception on failure. */
-int support_init(void);
 
 /* The Kind of `tp` in `map`, resolved with `custom` on first use; NULL with an exception. */
-Kind *kind_of(KindMap *map, PyTypeObject *tp, PyObject *custom);
+Kind *kind_of(KindMap *map, PyTypeObject *tp, PyObject *custom, const Support *support);
 
 /* Adds each reflective kind's count and bytes to `reflected` (name -> [count, bytes]). */
 int kinds_report_reflected(KindMap *map, PyObject *reflected);

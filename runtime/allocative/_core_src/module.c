@@ -54,7 +54,7 @@ core_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(core_state(module)->address_set_type);
     Py_VISIT(core_state(module)->engine_type);
     Py_VISIT(core_state(module)->frame_tree_type);
-    return 0;
+    return support_traverse(&core_state(module)->support, visit, arg);
 }
 
 static int
@@ -63,6 +63,7 @@ core_clear(PyObject *module)
     Py_CLEAR(core_state(module)->address_set_type);
     Py_CLEAR(core_state(module)->engine_type);
     Py_CLEAR(core_state(module)->frame_tree_type);
+    support_clear(&core_state(module)->support);
     return 0;
 }
 

@@ -47,39 +47,20 @@ grow(References *references)
     return 0;
 }
 
-/* Once the walk has met as many references as the interpreter counts beyond the table's
- * own and the caller's `temporaries`, no one outside holds the object: drop the table's
- * reference now, while the object is in the cache. The caller holds at least that many
- * (more only makes the count higher), so an object is never settled too soon. */
-static void
-settle(Reference *slot, Py_ssize_t temporaries)
-{
-    if (slot->met == Py_REFCNT(slot->object) - 1 - temporaries) {
-        slot->met = -slot->met;
-        Py_DECREF(slot->object);
-    }
-}
-
 int
-references_meet(References *references, PyObject *object, Py_ssize_t temporaries)
+references_meet(References *references, PyObject *object)
 {
     if ((references->count + 1) * 4 > references->capacity * 3 && grow(references) < 0) {
         return -1;
     }
     Reference *slot = find(references->slots, references->capacity, object);
     if (slot->object != NULL) {
-        if (slot->met < 0) {
-            slot->met--; /* met again once settled: the tree changed; keep the count */
-            return 0;
-        }
         slot->met++;
-        settle(slot, temporaries);
         return 0;
     }
     slot->object = Py_NewRef(object);
     slot->met = 1;
     references->count++;
-    settle(slot, temporaries);
     return 1;
 }
 
@@ -94,25 +75,18 @@ lookup(const References *references, PyObject *object)
     return slot->object == NULL ? NULL : slot;
 }
 
-/* References met to the object in `slot` (NULL: none), settled or not. */
-static Py_ssize_t
-met_of(const Reference *slot)
-{
-    return slot == NULL ? 0 : slot->met < 0 ? -slot->met : slot->met;
-}
-
 Py_ssize_t
 references_met(const References *references, PyObject *object)
 {
-    return met_of(lookup(references, object));
+    const Reference *slot = lookup(references, object);
+    return slot == NULL ? 0 : slot->met;
 }
 
 Py_ssize_t
 references_beyond(const References *references, PyObject *object)
 {
     const Reference *slot = lookup(references, object);
-    Py_ssize_t own = slot != NULL && slot->met > 0; /* the table's, while unsettled */
-    return Py_REFCNT(object) - own - met_of(slot);
+    return slot == NULL ? Py_REFCNT(object) : Py_REFCNT(object) - 1 - slot->met;
 }
 
 int
@@ -125,7 +99,7 @@ references_drain(References *references,
     int result = 0;
     for (size_t i = 0; i < capacity; i++) {
         PyObject *object = slots[i].object;
-        if (object != NULL && slots[i].met > 0) {
+        if (object != NULL) {
             if (result == 0) {
                 result = fn(object, Py_REFCNT(object) - 1 - slots[i].met, arg);
             }
@@ -140,9 +114,7 @@ int
 references_traverse(const References *references, visitproc visit, void *arg)
 {
     for (size_t i = 0; i < references->capacity; i++) {
-        if (references->slots[i].met > 0) {
-            Py_VISIT(references->slots[i].object);
-        }
+        Py_VISIT(references->slots[i].object);
     }
     return 0;
 }
@@ -154,9 +126,7 @@ references_clear(References *references)
     size_t capacity = references->capacity;
     memset(references, 0, sizeof(References));
     for (size_t i = 0; i < capacity; i++) {
-        if (slots[i].met > 0) {
-            Py_DECREF(slots[i].object);
-        }
+        Py_XDECREF(slots[i].object);
     }
     PyMem_RawFree(slots);
 }
