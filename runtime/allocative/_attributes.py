@@ -14,11 +14,12 @@ an instance whose class has nothing left over costs one check.
 
 from __future__ import annotations
 
+import gc
 import types
 from collections.abc import Callable, Iterable
 from typing import Any, Final, cast
 
-from allocative import _layout
+from allocative import _layout, _typeinfo
 
 Held = list[tuple[str, object]]
 """Attributes as ``(name, value)`` pairs, in storage order."""
@@ -45,13 +46,22 @@ def mangle(name: str, class_name: str) -> str:
 
 
 def _slot_members(tp: type) -> tuple[tuple[str, types.MemberDescriptorType], ...]:
-    """Each slot of ``tp``'s MRO as (name as declared, its member descriptor), bases first."""
+    """Each slot of ``tp``'s MRO as (name as declared, its member descriptor), bases first.
+
+    Only a descriptor that a class of the MRO made for its own slot counts: one put in a
+    namespace afterwards (another class's, pointing past the instance) is not a slot.
+    """
     members: dict[str, types.MemberDescriptorType] = {}
-    for klass in reversed(tp.__mro__):
-        namespace = vars(klass)
+    classes = _typeinfo.mro(tp)
+    for klass in reversed(classes):
+        namespace = _typeinfo.namespace(klass)
         for name in slot_names(namespace.get("__slots__", ())):
-            member = namespace.get(mangle(name, klass.__name__))
-            if name not in _NOT_ATTRIBUTES and type(member) is types.MemberDescriptorType:
+            member = namespace.get(mangle(name, _typeinfo.name(klass)))
+            if (
+                name not in _NOT_ATTRIBUTES
+                and type(member) is types.MemberDescriptorType
+                and member.__objclass__ in classes
+            ):
                 members.setdefault(name, member)
     return tuple(members.items())
 
@@ -60,7 +70,7 @@ def aliases(names: Iterable[str], tp: type) -> frozenset[str]:
     """``names`` and, for private ones, the attribute each becomes in any class of ``tp``'s MRO."""
     found = set(names)
     for name in list(found):
-        found.update(mangle(name, klass.__name__) for klass in tp.__mro__)
+        found.update(mangle(name, _typeinfo.name(klass)) for klass in _typeinfo.mro(tp))
     return frozenset(found)
 
 
@@ -75,7 +85,7 @@ class Attributes:
         managed = _layout.SUPPORTED and _layout.has_managed_dict(tp)
         self._storage = _layout.InstanceStorage(tp) if managed else None
         self._key_names = _layout.shared_key_names(tp) if managed else ()
-        offset = 0 if managed or not _layout.SUPPORTED else int(tp.__dictoffset__)
+        offset = 0 if managed or not _layout.SUPPORTED else _typeinfo.dictoffset(tp)
         self._dict_offset = offset
         self._var_items = _var_items(tp) if offset < 0 else None
 
@@ -128,7 +138,7 @@ class Leftovers:
     then only instances that have such a dict need a look.
     """
 
-    __slots__ = ("_attributes", "_indexed", "_slots", "_visited", "empty")
+    __slots__ = ("_attributes", "_count", "_indexed", "_slots", "_visited", "empty")
 
     def __init__(self, attributes: Attributes, visited: frozenset[str]) -> None:
         self._attributes = attributes
@@ -137,12 +147,22 @@ class Leftovers:
         self._indexed = tuple(
             (index, name) for index, name in enumerate(attributes._key_names) if name not in visited
         )
+        self._count = self._indexed[-1][0] + 1 if self._indexed else 0
         self.empty = not self._slots and not self._indexed
 
-    def held(self, obj: object, own_dict: dict[str, object] | None) -> Held:
+    def held(
+        self,
+        obj: object,
+        own_dict: dict[str, object] | None,
+        referents: list[object] | None = None,
+    ) -> Held:
         """The attributes ``obj`` holds that are not among the visited names.
 
-        ``own_dict`` is the instance's ``__dict__`` object, if it has one.
+        ``own_dict`` is the instance's ``__dict__`` object, if it has one; ``referents``
+        what ``gc.get_referents(obj)`` gave, if the caller has it. Managed values are
+        taken from the referents, copied in one step with their references: their
+        addresses in the instance's storage only say which name each one has, so a
+        value another thread replaced meanwhile is never followed.
         """
         found: Held = []
         for name, member in self._slots:
@@ -156,12 +176,14 @@ class Leftovers:
         elif self._indexed:
             storage = self._attributes._storage
             assert storage is not None
-            values = storage.values_address(obj)
-            if values:
-                for index, name in self._indexed:
-                    value = storage.value_at(values, index)
-                    if value is not None:
-                        found.append((name, value))
+            if referents is None:
+                referents = gc.get_referents(obj)
+            by_address = {id(referent): referent for referent in referents}
+            words = storage.value_words(obj, self._count)
+            for index, name in self._indexed:
+                value = by_address.get(words[index]) if index < len(words) else None
+                if value is not None:
+                    found.append((name, value))
         return found
 
 
@@ -177,7 +199,9 @@ def _entries(d: dict[str, object]) -> Held:
 
 def _var_items(tp: type) -> Callable[[Any], int]:
     """How many items an instance of a variable-size built-in subclass holds (its ``ob_size``)."""
-    base = next(b for b in tp.__mro__ if b.__itemsize__ and b.__module__ == "builtins")
+    base = next(
+        b for b in _typeinfo.mro(tp) if _typeinfo.itemsize(b) and _typeinfo.module(b) == "builtins"
+    )
     if base is int:
         digits = int.__basicsize__
 

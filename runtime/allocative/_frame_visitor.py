@@ -25,6 +25,7 @@ from allocative._visitor import (
     UNUSED_CAPACITY,
     Visitor,
     check_declared,
+    check_total,
 )
 
 DEFAULT_MAX_DEPTH: Final = 1000
@@ -579,6 +580,7 @@ class FrameVisitor(Visitor):
     def finish(self) -> tuple[FlameGraph, list[str]]:
         """The flame graph and warnings, once every reference to measured objects is dropped."""
         self.release()
+        check_total(self.graph.total_size)
         return self.graph, self.finish_warnings()
 
     def _drop_references(self) -> None:

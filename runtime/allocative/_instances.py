@@ -316,7 +316,7 @@ class Instances:
         if self._builtin is not None:
             self._visit_builtin(visitor, value, here)
             here.update(visitor._claimed_since(mark))
-        for name, field in leftovers.held(value, own_dict):
+        for name, field in leftovers.held(value, own_dict, referents):
             if name in handled or not self._met_new(visitor, field, here, named):
                 continue
             if warn:

@@ -25,7 +25,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from allocative import _layout, _sizes
+from allocative import _layout, _sizes, _typeinfo
 from allocative._names import qualified_type_name
 
 if TYPE_CHECKING:
@@ -407,7 +407,6 @@ def _expand_traceback(visitor: Visitor, value: types.TracebackType) -> None:
     visitor._visit_named("tb_frame", value.tb_frame)
 
 
-_HEAP_TYPE: Final = 1 << 9
 _EXCEPTION_STATE: Final = tuple(
     getattr(BaseException, name) for name in ("args", "__traceback__", "__cause__", "__context__")
 )
@@ -416,16 +415,16 @@ _EXCEPTION_STATE: Final = tuple(
 
 def is_heap_type(tp: type) -> bool:
     """Whether ``tp`` was made by a class statement (not a type written in C)."""
-    return bool(tp.__flags__ & _HEAP_TYPE)
+    return _typeinfo.is_heap_type(tp)
 
 
 def _object_members(tp: type) -> tuple[tuple[str, Any], ...]:
     """The member descriptors that C classes of ``tp``'s MRO add (``OSError.filename``...)."""
     found: dict[str, Any] = {}
-    for klass in tp.__mro__:
+    for klass in _typeinfo.mro(tp):
         if is_heap_type(klass) or klass in (object, BaseException):
             continue
-        for name, member in vars(klass).items():
+        for name, member in _typeinfo.namespace(klass).items():
             if type(member) is types.MemberDescriptorType:
                 found.setdefault(name, member)
     return tuple(found.items())
@@ -521,7 +520,7 @@ def owns_nothing(tp: type) -> bool:
 
 def builtin_base(tp: type) -> tuple[type, Kind] | None:
     """The first built-in type in ``tp``'s MRO that has a kind, with that kind."""
-    for base in tp.__mro__:
+    for base in _typeinfo.mro(tp):
         kind = BUILTIN_KINDS.get(base)
         if kind is not None:
             return base, kind
@@ -569,7 +568,9 @@ def instance_size(tp: type, base: Kind | None) -> Callable[[Any], int]:
         return getsizeof
     if tp in BUILTIN_KINDS:
         return base.size
-    var_base = next((b for b in tp.__mro__ if b.__itemsize__ and b in BUILTIN_KINDS), None)
+    var_base = next(
+        (b for b in _typeinfo.mro(tp) if _typeinfo.itemsize(b) and b in BUILTIN_KINDS), None
+    )
     if var_base is not None:
         return _var_sized_size(tp, var_base)
     if issubclass(tp, collections.deque):
@@ -582,7 +583,7 @@ def instance_size(tp: type, base: Kind | None) -> Callable[[Any], int]:
 def _str_subclass_size(tp: type) -> Callable[[Any], int]:
     """A str subclass's instance: ``__sizeof__`` counts a plain str's struct, but the
     instance has the subclass's (a ``__weakref__`` slot more on 3.11)."""
-    extra = tp.__basicsize__ - str.__basicsize__
+    extra = _typeinfo.basicsize(tp) - str.__basicsize__
 
     def size(value: Any) -> int:
         return getsizeof(value) + extra
@@ -594,7 +595,7 @@ def has_fixed_size(tp: type, size: Callable[[Any], int]) -> bool:
     """Whether ``size`` is the same for all of ``tp``'s instances: ``getsizeof`` of a
     fixed-size struct (``getsizeof`` adds only per-type headers to ``__sizeof__``)."""
     sizeof: object = tp.__sizeof__
-    return size is getsizeof and not tp.__itemsize__ and sizeof is object.__sizeof__
+    return size is getsizeof and not _typeinfo.itemsize(tp) and sizeof is object.__sizeof__
 
 
 def _var_sized_size(tp: type, base: type) -> Callable[[Any], int]:
@@ -607,7 +608,7 @@ def _var_sized_size(tp: type, base: type) -> Callable[[Any], int]:
     sizeof = cast(Callable[[Any], int], base.__sizeof__)  # unbound: takes the instance
     length = cast(Callable[[Any], int], getattr(base, "__len__", None))
     base_size = base.__basicsize__
-    basicsize, item = tp.__basicsize__, tp.__itemsize__
+    basicsize, item = _typeinfo.basicsize(tp), _typeinfo.itemsize(tp)
 
     def size(value: Any) -> int:
         own = sizeof(value)
@@ -622,7 +623,7 @@ def instance_blocks(
     tp: type, size: Callable[[Any], int], storage: _layout.InstanceStorage | None
 ) -> Callable[[Any], tuple[int, ...]]:
     """Blocks of a user type's instance: its struct, a built-in base's buffers, its values."""
-    buffers = next((_BUFFERS[b] for b in tp.__mro__ if b in _BUFFERS), _no_buffers)
+    buffers = next((_BUFFERS[b] for b in _typeinfo.mro(tp) if b in _BUFFERS), _no_buffers)
     if storage is None:
         return block_sizes(size, buffers)
     if _layout.VERSION >= (3, 13):

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, Final, cast
 
+from allocative import _typeinfo
 from allocative._gate import RAW_READS
 
 VERSION: Final = sys.version_info[:2]
@@ -72,29 +73,51 @@ def str_char_size(s: str) -> int:
 
 def has_managed_dict(tp: type) -> bool:
     """Whether instances of ``tp`` keep attributes in interpreter-managed storage."""
-    return bool(tp.__flags__ & _MANAGED_DICT)
+    return bool(_typeinfo.flags(tp) & _MANAGED_DICT)
 
 
 def has_inline_values(tp: type) -> bool:
     """Whether instances of ``tp`` carry their attribute values inside the object (3.13+)."""
-    return VERSION >= (3, 13) and bool(tp.__flags__ & _INLINE_VALUES)
+    return VERSION >= (3, 13) and bool(_typeinfo.flags(tp) & _INLINE_VALUES)
 
 
 def object_at(address: int) -> object:
-    """The live object at ``address`` (a new reference; nothing is allocated in it)."""
+    """The live object at ``address`` (a new reference; nothing is allocated in it).
+
+    Only for an address that something the caller holds keeps alive and unchanged
+    (an immutable object's field, a type's keys): anything else may be freed between
+    reading the address and this call. A pointer that code can change is read with
+    :func:`object_in` instead.
+    """
     return ctypes.cast(address, ctypes.py_object).value
+
+
+def object_in(slot: int) -> object | None:
+    """The object the pointer at address ``slot`` holds now, as a new reference (None when
+    the pointer is NULL).
+
+    ``slot`` is inside an object the caller holds. The pointer is read and the object's
+    count raised in one step of C code, so no other thread, ``__del__`` or method can free
+    the object in between; reading the pointer first and converting it later could.
+    """
+    try:
+        return ctypes.py_object.from_address(slot).value
+    except ValueError:  # a NULL pointer
+        return None
+
+
+_bytes_at: Final[Any] = ctypes.pythonapi.PyBytes_FromStringAndSize if RAW_READS else None
+"""``_bytes_at(address, size)``: ``size`` bytes of memory copied into a bytes object by one C
+call that holds the GIL and allocates nothing the garbage collector tracks, so the copy is
+taken in one step with the pointer read just before it."""
+if RAW_READS:
+    _bytes_at.restype = ctypes.py_object
+    _bytes_at.argtypes = (ctypes.c_void_p, ctypes.c_ssize_t)
 
 
 def range_length(r: range) -> object:
     """The length object a ``range`` computed and keeps (``len(r)`` would make a new one)."""
     return object_at(_word(id(r) + _RANGE_LENGTH_OFFSET)) if SUPPORTED else None
-
-
-def _values_array_bytes(values: int, capacity: int) -> int:
-    """Bytes of a separately allocated values array of ``capacity`` slots at ``values``."""
-    if VERSION >= (3, 13):
-        return _inline_values_size(BYTES[values])
-    return BYTES[values - 1] + capacity * _WORD
 
 
 def _inline_values_size(capacity: int) -> int:
@@ -109,12 +132,19 @@ def split_dict_values_bytes(d: dict[object, object], reported: int) -> int | Non
     the instance's values: a separate array on 3.11/3.12 (``getsizeof`` omits its
     prefix), the instance's inline values on 3.13 (counted with the instance).
     """
-    values = _word(id(d) + _DICT_VALUES_OFFSET) if SUPPORTED else 0
+    if not SUPPORTED:
+        return None
+    address = id(d) + _DICT_VALUES_OFFSET
+    # The pointer and what it points at are read with no call in between: a call could
+    # let another thread replace the dict's values and free them.
+    values = WORDS[address >> 3]
     if not values:
         return None
-    if VERSION >= (3, 13) and BYTES[values + 2]:
-        return 0
-    return _values_array_bytes(values, reported // _WORD)
+    if VERSION >= (3, 13):
+        embedded, capacity = BYTES[values + 2], BYTES[values]
+        return 0 if embedded else _inline_values_size(capacity)
+    prefix = BYTES[values - 1]
+    return prefix + reported // _WORD * _WORD
 
 
 def deque_free_blocks(d: object) -> int:
@@ -122,15 +152,20 @@ def deque_free_blocks(d: object) -> int:
     return _word(id(d) + _DEQUE_NUMFREEBLOCKS_OFFSET) if SUPPORTED else 0
 
 
+CACHED_KEYS_OFFSET: Final = {(3, 11): 872, (3, 12): 880, (3, 13): 880}.get(VERSION, 0)
+"""``offsetof(PyHeapTypeObject, ht_cached_keys)`` on 64-bit CPython 3.11 to 3.13, pinned by
+the tests against the compiled engine's own ``offsetof`` (``allocative._core.LAYOUT``)."""
+
+
 def _cached_keys_address(tp: type) -> int:
-    """Address of the type's shared-keys object (``ht_cached_keys``), or 0."""
-    qualname_id = id(tp.__qualname__)
-    base = id(tp)
-    words = int(type.__basicsize__) // _WORD  # type: ignore[call-overload]
-    for slot in range(words - 1, 0, -1):
-        if _word(base + slot * _WORD) == qualname_id:
-            return _word(base + (slot + 1) * _WORD)
-    return 0
+    """Address of the type's shared-keys object (``ht_cached_keys``), or 0.
+
+    Read at its offset in the type object, which only a class statement (a heap type)
+    has; nothing the class says about itself (a computed ``__qualname__``) is trusted.
+    """
+    if not SUPPORTED or not CACHED_KEYS_OFFSET or not _typeinfo.is_heap_type(tp):
+        return 0
+    return _word(id(tp) + CACHED_KEYS_OFFSET)
 
 
 def shared_key_names(tp: type) -> tuple[str, ...]:
@@ -153,10 +188,7 @@ def dict_at_offset(obj: object, offset: int) -> dict[str, object] | None:
     """The ``__dict__`` an instance keeps at ``tp_dictoffset`` ``offset`` (> 0), if made."""
     if not SUPPORTED:
         return None
-    address = _word(id(obj) + offset)
-    if not address:
-        return None
-    found = object_at(address)
+    found = object_in(id(obj) + offset)
     return found if type(found) is dict else None
 
 
@@ -166,8 +198,8 @@ def var_dict_offset(obj: object, tp: type, items: int) -> int:
     For a negative ``tp_dictoffset`` (subclasses of tuple, int and bytes on 3.11)
     the pointer follows the items, as ``_PyObject_GetDictPtr`` computes.
     """
-    size = round_up(tp.__basicsize__ + abs(items) * tp.__itemsize__, _WORD)
-    return int(tp.__dictoffset__) + size
+    size = round_up(_typeinfo.basicsize(tp) + abs(items) * _typeinfo.itemsize(tp), _WORD)
+    return _typeinfo.dictoffset(tp) + size
 
 
 def shared_keys_usable(tp: type) -> tuple[int, int]:
@@ -225,7 +257,7 @@ class InstanceStorage:
     )
 
     def __init__(self, tp: type) -> None:
-        self._basicsize = tp.__basicsize__
+        self._basicsize = _typeinfo.basicsize(tp)
         self._inline = has_inline_values(tp)
         self._steady_capacity, usable = shared_keys_usable(tp)
         steady = self._steady_capacity
@@ -251,39 +283,43 @@ class InstanceStorage:
         kind = (2 if self._inline else 0) if VERSION >= (3, 13) else 1
         return kind, self._array_bytes, self._steady_capacity, self._settled
 
-    def dict_address(self, obj: object) -> int:
-        """Address of a materialised ``__dict__`` object, or 0 when there is none."""
-        word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
-        return 0 if word & 1 else word
-
     def own_dict(self, obj: object) -> dict[str, object] | None:
         """The instance's materialised ``__dict__`` object, found without creating one."""
-        word = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
-        if not word or word & 1:
+        slot = id(obj) + _DICT_POINTER_WORD * _WORD
+        word = WORDS[slot >> 3]
+        if not word or word & 1:  # none, or (3.12) the values' tagged pointer
             return None
-        found = object_at(word)
+        found = object_in(slot)  # a dict pointer stays one: only the dict may change
         return found if type(found) is dict else None
 
-    def values_address(self, obj: object) -> int:
-        """Address of the instance's attribute values (slot ``i`` holds name ``i``), or 0.
+    def value_words(self, obj: object, count: int) -> tuple[int, ...]:
+        """The addresses in the first ``count`` slots of the instance's attribute values
+        (slot ``i`` holds name ``i``; 0: unset), copied in one step, or ``()`` when the
+        values are not the instance's own (a ``__dict__`` object holds them).
 
-        0 when the values live in a materialised ``__dict__`` (see :meth:`own_dict`)
-        or the instance has none.
+        Addresses, not objects: they name what the caller holds otherwise (the
+        instance's referents), and are never followed.
         """
+        ident = id(obj)
         if VERSION >= (3, 13):
             if not self._inline:
-                return 0
-            start = id(obj) + self._basicsize
-            return start + _INLINE_VALUES_HEADER if BYTES[start + _INLINE_VALID_OFFSET] else 0
+                return ()
+            raw = _bytes_at(ident + self._basicsize, _INLINE_VALUES_HEADER + count * _WORD)
+            if not raw[_INLINE_VALID_OFFSET]:
+                return ()
+            return tuple(memoryview(raw)[_INLINE_VALUES_HEADER:].cast("Q"))
+        # The pointer is read and the slots copied with no call in between (see above).
         if VERSION == (3, 12):
-            tagged = WORDS[(id(obj) >> 3) + _DICT_POINTER_WORD]
-            return tagged + 1 if tagged & 1 else 0  # the tag is "address - 1"
-        return int(WORDS[(id(obj) >> 3) + _VALUES_WORD_311])
-
-    def value_at(self, values: int, index: int) -> object | None:
-        """The value in slot ``index`` of the values at ``values``; None when it is unset."""
-        address = WORDS[(values >> 3) + index]
-        return object_at(address) if address else None
+            tagged = WORDS[(ident >> 3) + _DICT_POINTER_WORD]
+            if not tagged & 1:
+                return ()
+            raw = _bytes_at(tagged + 1, count * _WORD)  # the tag is "address - 1"
+        else:
+            values = WORDS[(ident >> 3) + _VALUES_WORD_311]
+            if not values:
+                return ()
+            raw = _bytes_at(values, count * _WORD)
+        return tuple(memoryview(raw).cast("Q"))
 
     def _values_array_bytes(self, obj: object) -> int:
         """3.11: the values array the word before the ``__dict__`` pointer points at."""

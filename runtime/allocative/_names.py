@@ -8,22 +8,17 @@ property, an exception's ``__str__`` that raises, a callable without a name.
 
 from __future__ import annotations
 
-from typing import Any, Final
-
-_TYPE_QUALNAME: Final[Any] = type.__dict__["__qualname__"]
-_TYPE_NAME: Final[Any] = type.__dict__["__name__"]
-"""``type``'s own descriptors: read through them, a metaclass cannot compute another name."""
+from allocative import _typeinfo
 
 
 def qualified_type_name(tp: type) -> str:
     """``tp``'s qualified name as its class statement gave it, ``<locals>.`` left out."""
-    name = _TYPE_QUALNAME.__get__(tp, type)
-    return str.replace(name, "<locals>.", "")
+    return _typeinfo.qualname(tp).replace("<locals>.", "")
 
 
 def type_name(tp: type) -> str:
     """``tp``'s ``__name__`` as the type itself holds it."""
-    return str(_TYPE_NAME.__get__(tp, type))
+    return _typeinfo.name(tp)
 
 
 def frame_name_of(name: object) -> str:

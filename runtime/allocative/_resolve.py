@@ -9,6 +9,7 @@ their method, built-in part and attributes (``_instances``).
 
 from __future__ import annotations
 
+from allocative import _typeinfo
 from allocative._instances import instance_kind
 from allocative._kinds import (
     BUILTIN_KINDS,
@@ -24,7 +25,7 @@ from allocative._kinds import (
 
 def resolve(tp: type, custom: dict[type, Method]) -> Kind:
     """The kind for objects of type ``tp``, given the registered visit functions."""
-    registered = next((custom[base] for base in tp.__mro__ if base in custom), None)
+    registered = next((custom[base] for base in _typeinfo.mro(tp) if base in custom), None)
     if registered is None:
         kind = BUILTIN_KINDS.get(tp)
         if kind is not None:

@@ -33,6 +33,7 @@ from allocative._visitor import (
     LATIN1,
     Visitor,
     check_declared,
+    check_total,
 )
 
 _BYTES: Final = BUILTIN_KINDS[bytes]
@@ -64,6 +65,7 @@ class SizeVisitor(Visitor):
             self._drain()
         finally:
             self._busy -= 1
+        check_total(self.total)
         return self.total
 
     def _kind(self, tp: type) -> Kind:

@@ -18,6 +18,8 @@ from functools import cache
 from types import CodeType, FunctionType
 from typing import Any, Final
 
+from allocative import _typeinfo
+
 VISITOR_METHODS: Final = frozenset(
     {
         "visit_field",
@@ -47,7 +49,10 @@ def visits_fixed_fields(method: Callable[..., object], tp: type) -> bool:
     """Whether ``method`` (the ``__allocative__`` or registered visit of ``tp``) visits the
     same fields whatever the instance: it and every ``__allocative__`` of ``tp``'s MRO are
     straight-line code."""
-    functions = [method, *(vars(klass).get(_METHOD) for klass in tp.__mro__)]
+    functions = [
+        method,
+        *(_typeinfo.namespace(klass).get(_METHOD) for klass in _typeinfo.mro(tp)),
+    ]
     return all(_is_straight(function) for function in functions if function is not None)
 
 

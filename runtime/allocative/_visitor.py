@@ -43,6 +43,21 @@ REENTRY: Final = (
     "__del__ it ran)"
 )
 REINIT: Final = "Engine.__init__() may run once, before the engine measures"
+MAX_TOTAL: Final = 2**63 - 1
+"""The most bytes a measurement may hold in all: what the compiled engine counts in 64 bits."""
+TOTAL_OVERFLOW: Final = (
+    "the sizes measured pass 2**63 - 1 bytes in all: a __sizeof__ or a visit function "
+    "reported sizes no object has"
+)
+
+
+def check_total(total: int) -> None:
+    """Refuse a measurement whose bytes pass :data:`MAX_TOTAL`: only sizes no object can
+    have (a lying ``__sizeof__``, a visit function's report) can get there."""
+    if total > MAX_TOTAL:
+        raise OverflowError(TOTAL_OVERFLOW)
+
+
 INLINE_DEPTH: Final = 12
 """Objects are expanded as soon as they are met, up to this many levels of nesting;
 deeper ones wait on the work stack, so no tree can exhaust the Python stack."""

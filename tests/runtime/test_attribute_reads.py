@@ -61,7 +61,7 @@ def test_values_are_read_by_identity(count: int) -> None:
         assert found.keys() == expected.keys()
         assert all(found[name] is expected[name] for name in expected)
     storage = _layout.InstanceStorage(Plain)
-    assert all(storage.dict_address(obj) == 0 for obj in objs)
+    assert all(storage.own_dict(obj) is None for obj in objs)
 
 
 def test_values_of_a_materialised_dict_are_read_from_it() -> None:

@@ -55,7 +55,7 @@ def test_instances_get_no_materialised_dict() -> None:
     tree = build(50)
     measure_both(tree)
     storage = _layout.InstanceStorage(Rec)
-    assert all(storage.dict_address(obj) == 0 for obj in tree)
+    assert all(storage.own_dict(obj) is None for obj in tree)
 
 
 def test_no_reference_is_kept() -> None:

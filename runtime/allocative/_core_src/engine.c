@@ -50,6 +50,18 @@ note_peak(Engine *e)
     }
 }
 
+/* Adds `size` bytes to a frame's count. A size no object can have (from a lying __sizeof__
+ * or a visit function) could take the sum past what 64 bits hold: the count then stays at
+ * its largest and the measurement raises OverflowError when it ends (check_total). */
+static inline void
+add_bytes(Engine *e, long long *into, Py_ssize_t size)
+{
+    if (__builtin_add_overflow(*into, (long long)size, into)) {
+        *into = LLONG_MAX;
+        e->overflowed = 1;
+    }
+}
+
 /* Enters `value` in the address table, which then holds a reference to it, so that its
  * address stands for it alone until the measurement ends: 1 when new, 0 when there, -1
  * with MemoryError. */
@@ -176,7 +188,7 @@ add_to(Engine *e, Node *node, PyObject *name, Py_ssize_t size)
     if (leaf == NULL) {
         return -1;
     }
-    leaf->self_size += size;
+    add_bytes(e, &leaf->self_size, size);
     return 0;
 }
 
@@ -215,6 +227,9 @@ call_size(PyObject *function, PyObject *value)
     }
     Py_ssize_t size = PyLong_AsSsize_t(result);
     Py_DECREF(result);
+    if (size < 0 && !PyErr_Occurred()) {
+        PyErr_SetString(PyExc_ValueError, "a size function returned a negative size");
+    }
     return size;
 }
 
@@ -454,7 +469,7 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
         }
         size -= unused;
     }
-    node->self_size += size;
+    add_bytes(e, &node->self_size, size);
     Py_ssize_t total = size;
     Py_ssize_t attrs = attrs_of(kind, value);
     if (attrs < 0) {
@@ -581,7 +596,7 @@ engine_visit_opaque(Engine *e, PyObject *name, PyObject *value)
     if (node == NULL) {
         return -1;
     }
-    node->self_size += size;
+    add_bytes(e, &node->self_size, size);
     if (e->overhead) {
         Py_ssize_t rounding = overhead_of(e, kind, value, size);
         if (rounding < 0 || (rounding && add_to(e, node, e->support->allocator_overhead, rounding) < 0)) {
@@ -869,7 +884,7 @@ typed_leaf(Engine *e, PyObject *name, PyObject *type_name, Py_ssize_t size)
     if (leaf == NULL) {
         return -1;
     }
-    leaf->self_size += size;
+    add_bytes(e, &leaf->self_size, size);
     return 0;
 }
 
@@ -1177,7 +1192,7 @@ fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObje
     if (size < 0 || unused < 0) {
         return -1;
     }
-    node->self_size += size - unused;
+    add_bytes(e, &node->self_size, size - unused);
     if (unused && add_to(e, node, e->support->unused_capacity, unused) < 0) {
         return -1;
     }
@@ -1278,7 +1293,7 @@ engine_enter(Engine *e, PyObject *name, Py_ssize_t size)
         e->node = node;
         e->depth += 1;
     }
-    e->node->self_size += size;
+    add_bytes(e, &e->node->self_size, size);
     return 0;
 }
 
@@ -1438,6 +1453,19 @@ refuse_busy(Engine *e, const char *what)
     return -1;
 }
 
+/* -1 with OverflowError when the frames' counts passed what 64 bits hold, in all. */
+static int
+check_total(Engine *e)
+{
+    long long total = 0;
+    int overflowed = e->overflowed || frames_total(&e->tree, &total) < 0;
+    if (!overflowed) {
+        return 0;
+    }
+    PyErr_SetString(PyExc_OverflowError, TOTAL_OVERFLOW);
+    return -1;
+}
+
 int
 engine_measure(Engine *e, PyObject *value, long long *total)
 {
@@ -1452,7 +1480,7 @@ engine_measure(Engine *e, PyObject *value, long long *total)
     e->busy--;
     note_peak(e);
     *total = e->root->self_size;
-    return result;
+    return result < 0 ? -1 : check_total(e);
 }
 
 /* FrameVisitor.visit_root: `value`'s tree below the root, as `name` or its type's frame. */
@@ -1546,6 +1574,11 @@ engine_finish(Engine *e)
         return NULL;
     }
     if (e->roots == NULL && (e->roots = PyList_New(0)) == NULL) {
+        return NULL;
+    }
+    int overflowed = check_total(e);
+    e->overflowed = 0;
+    if (overflowed < 0) {
         return NULL;
     }
     CoreState *state = PyType_GetModuleState(Py_TYPE(e));

@@ -34,6 +34,9 @@
 /* The most bytes visit_simple and enter may report in one measurement, in all (4 EiB): with
  * the objects' own bytes, which the address space bounds, no sum can pass 2**63 - 1. */
 #define MAX_REPORTED ((long long)1 << 62)
+#define TOTAL_OVERFLOW                                                                     \
+    "the sizes measured pass 2**63 - 1 bytes in all: a __sizeof__ or a visit function "    \
+    "reported sizes no object has"
 
 /* An object waiting on the stack to be expanded. In size mode that is all an entry holds;
  * a flame graph's entry (Entry) also keeps where to file what it refers to. */
@@ -68,6 +71,7 @@ typedef struct {
     int inline_depth;
     int depth;
     long long reported; /* bytes visit_simple and enter reported, at most MAX_REPORTED */
+    int overflowed;     /* a frame's count passed LLONG_MAX: the measurement fails at its end */
     AddressTable seen;  /* each address holds a reference to its object */
     References met;     /* in reference mode: the references met to each object checked */
     PyObject **journal; /* strong: objects claimed without the seen set, per expansion */

@@ -324,17 +324,30 @@ frames_take(Frames *frames, PyTypeObject *frame_tree_type)
     return (PyObject *)taken;
 }
 
+int
+frames_total(const Frames *frames, long long *total)
+{
+    *total = 0;
+    size_t used = frames->used;
+    for (NodeBlock *block = frames->blocks; block != NULL; block = block->previous) {
+        for (size_t i = 0; i < used; i++) {
+            if (__builtin_add_overflow(*total, block->nodes[i].self_size, total)) {
+                return -1;
+            }
+        }
+        used = BLOCK_NODES;
+    }
+    return 0;
+}
+
 static PyObject *
 frame_tree_total(FrameTree *self, PyObject *unused)
 {
     (void)unused;
-    long long total = 0;
-    size_t used = self->tree.used;
-    for (NodeBlock *block = self->tree.blocks; block != NULL; block = block->previous) {
-        for (size_t i = 0; i < used; i++) {
-            total += block->nodes[i].self_size;
-        }
-        used = BLOCK_NODES;
+    long long total;
+    if (frames_total(&self->tree, &total) < 0) {
+        PyErr_SetString(PyExc_OverflowError, "the frames hold more than 2**63 - 1 bytes");
+        return NULL;
     }
     return PyLong_FromLongLong(total);
 }

@@ -46,6 +46,10 @@ Node *frames_child(Frames *frames, Node *node, PyObject *name);
 /* Frees every node. */
 void frames_free(Frames *frames);
 
+/* The bytes of every frame in *total: 0, or -1 when the sum passes LLONG_MAX (no exception
+ * is set). */
+int frames_total(const Frames *frames, long long *total);
+
 /* Bytes the tree's bookkeeping holds (nodes and their indexes). */
 size_t frames_memory(const Frames *frames);
 

@@ -2,6 +2,8 @@
  * the interpreter it was built for. */
 #include "core.h"
 
+#include <stddef.h>
+
 /* Built against one minor version's structures: refuse any other at load. */
 static int
 check_abi(void)
@@ -45,6 +47,16 @@ core_exec(PyObject *module)
     }
     int added = PyModule_AddObjectRef(module, "ABI", abi);
     Py_DECREF(abi);
+    /* Offsets the pure engine reads at, as this build's headers give them: its tests pin
+     * allocative/_layout.py against these. */
+    PyObject *layout = Py_BuildValue("{s:n}", "ht_cached_keys",
+                                     (Py_ssize_t)offsetof(PyHeapTypeObject, ht_cached_keys));
+    if (added < 0 || layout == NULL) {
+        Py_XDECREF(layout);
+        return -1;
+    }
+    added = PyModule_AddObjectRef(module, "LAYOUT", layout);
+    Py_DECREF(layout);
     return added;
 }
 
@@ -80,7 +92,8 @@ static PyModuleDef_Slot core_slots[] = {
 
 PyDoc_STRVAR(core_doc,
 "The compiled measuring engine of allocative.\n\n"
-"ABI is the (major, minor) Python version it was built for.");
+"ABI is the (major, minor) Python version it was built for; LAYOUT the offsets of\n"
+"interpreter structures the pure engine reads, as this build's headers give them.");
 
 static struct PyModuleDef core_module = {
     PyModuleDef_HEAD_INIT,
