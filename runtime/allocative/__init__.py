@@ -17,11 +17,12 @@ if TYPE_CHECKING:
     from allocative._protocol import Allocative
     from allocative._registry import register, register_root, unregister_root
     from allocative._render.errors import EmptyGraph, MalformedFolded, RenderError
-    from allocative._retained import RetainedSizeUnavailable
+    from allocative._retained import ChangedWhileMeasured, RetainedSizeUnavailable
     from allocative._visitor import Visitor
 
 __all__ = [
     "Allocative",
+    "ChangedWhileMeasured",
     "EmptyGraph",
     "Engine",
     "EngineError",
@@ -46,6 +47,7 @@ __all__ = [
 
 _LAZY = {
     "Allocative": "allocative._protocol",
+    "ChangedWhileMeasured": "allocative._retained",
     "EmptyGraph": "allocative._render.errors",
     "Engine": "allocative._engine",
     "EngineError": "allocative._engine",

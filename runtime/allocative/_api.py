@@ -30,13 +30,21 @@ def retained_size(obj: object, *, allocator_overhead: bool = False) -> int:
     cycles inside the tree are freed with it (by the garbage collector). The
     caller must hold ``obj`` in exactly one place: with more, nothing is freed.
     Raises :class:`RetainedSizeUnavailable` where reference counts cannot be
-    trusted (the gate: PyPy, free-threaded and untested builds).
+    trusted (the gate: PyPy, free-threaded and untested builds). The result is
+    never negative and never more than ``obj``'s tree held; when the tree changed
+    between the walks (a lazily filled cache, another thread) it is a bound, and
+    a :class:`ChangedWhileMeasured` warning says so.
     """
+    import warnings
+
     from allocative import _retained
 
     roots = [obj]
     # References to obj on the caller's side: the caller's own, this parameter, ``roots``.
-    return _retained.retention(roots, 3, allocator_overhead=allocator_overhead).retained
+    retention = _retained.retention(roots, 3, allocator_overhead=allocator_overhead)
+    if retention.changed:
+        warnings.warn(_retained.changed_warning(retention), _retained.ChangedWhileMeasured, 2)
+    return retention.retained
 
 
 class PendingGraph(Protocol):
@@ -273,6 +281,8 @@ class FlameGraphBuilder:
         graph, unplaced = _retained.file_shared(_graph(whole), _graph(freed))
         if unplaced:
             warnings.append(_retained.unplaced_warning(unplaced))
+        if retention.changed:
+            warnings.append(_retained.changed_warning(retention))
         return graph, warnings
 
 

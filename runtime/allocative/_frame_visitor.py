@@ -24,6 +24,7 @@ from allocative._visitor import (
     LATIN1,
     UNUSED_CAPACITY,
     Visitor,
+    as_visitor_methods,
     check_declared,
     check_total,
 )
@@ -579,6 +580,7 @@ class FrameVisitor(Visitor):
 
     def finish(self) -> tuple[FlameGraph, list[str]]:
         """The flame graph and warnings, once every reference to measured objects is dropped."""
+        self._refuse_busy("finish")
         self.release()
         check_total(self.graph.total_size)
         return self.graph, self.finish_warnings()
@@ -595,6 +597,7 @@ class FrameVisitor(Visitor):
 
 
 _ELEMENTS: Final = cast(Expand, FrameVisitor._elements)
+as_visitor_methods(FrameVisitor)
 
 
 def _file_entries(node: FlameGraph, keys: int, floats: int, ints: int) -> None:

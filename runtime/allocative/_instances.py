@@ -266,7 +266,7 @@ class Instances:
         leftovers = self._leftovers
         try:
             if leftovers is None:
-                recorder = _Recorder(visitor)
+                recorder = _Recorder.of(visitor)
                 method(value, cast("Visitor", recorder))
                 leftovers = self._leftovers_after(frozenset(recorder.names))
                 if self._fixed:
@@ -443,13 +443,27 @@ _RECORDED: Final = (
 
 
 class _Recorder:
-    """Passes a method's visits on to the visitor and notes the field names they carry."""
+    """Passes a method's visits on to the visitor and notes the field names they carry.
+
+    Everything else a method asks of it is the visitor's, ``__init__`` included (made
+    with :meth:`of`, a recorder's own constructor is never what a method calls).
+    """
 
     __slots__ = ("_visitor", "names")
 
-    def __init__(self, visitor: Visitor) -> None:
-        self._visitor = visitor
-        self.names: set[str] = set()
+    _visitor: Visitor
+    names: set[str]
+
+    @classmethod
+    def of(cls, visitor: Visitor) -> _Recorder:
+        """A recorder passing visits on to ``visitor``."""
+        recorder = object.__new__(cls)
+        recorder._visitor = visitor
+        recorder.names = set()
+        return recorder
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._visitor.__init__(*args, **kwargs)  # type: ignore[misc]
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self._visitor, attribute)

@@ -377,6 +377,9 @@ def _builtin_kinds() -> dict[type, Kind]:
             Kind("builtin_method", zero=_unbound_builtin, expand=_expand_bound_builtin),
         ),
         (types.FrameType, Kind("frame")),
+        (types.FunctionType, Kind("function", zero=is_code, expand=_expand_function)),
+        (types.CellType, Kind("cell", expand=_expand_cell)),
+        (types.MethodType, Kind("method", expand=_expand_method)),
     ]
     if NATIVE_LOCK:
         kinds.append((_thread.LockType, Kind("lock", _lock_size)))
@@ -387,6 +390,65 @@ def _builtin_kinds() -> dict[type, Kind]:
     for tp, kind in kinds:
         kind.blocks = block_sizes(kind.size, _BUFFERS.get(tp, _no_buffers))
     return dict(kinds)
+
+
+def is_code(function: types.FunctionType) -> bool:
+    """Whether a function is code, which no data owns, rather than data of the tree.
+
+    A function defined at module level or in a class body (at any depth of
+    functions) is code, like its module and class: it counts zero. A nested
+    function or a lambda reached from the tree is data: made at run time, it holds
+    what its closure and defaults hold, and nothing else may. The qualified name
+    says which (``outer.<locals>.inner`` is nested; ``outer.<locals>.C.method`` is
+    a method of a class made in ``outer``).
+    """
+    qualname = function.__qualname__
+    if qualname.endswith("<lambda>"):
+        return False
+    _, nested, tail = qualname.rpartition("<locals>.")
+    return not nested or "." in tail
+
+
+_FUNCTION_CODE: Final = frozenset({"__code__", "__globals__", "__builtins__", "__module__"})
+"""What a function refers to that belongs to its code or module, not to it: never visited.
+Its name, qualified name and doc come from its code object's constants, and are skipped
+for the same reason."""
+
+
+def _expand_function(visitor: Visitor, value: types.FunctionType) -> None:
+    """A function that is data: its closure, defaults, attributes and annotations."""
+    visit = visitor._visit_named
+    if value.__closure__ is not None:
+        visit("__closure__", value.__closure__)
+    if value.__defaults__ is not None:
+        visit("__defaults__", value.__defaults__)
+    if value.__kwdefaults__ is not None:
+        visit("__kwdefaults__", value.__kwdefaults__)
+    own_dict = _layout.dict_at_offset(value, _FUNCTION_DICT_OFFSET)
+    if own_dict is not None:
+        visit("__dict__", own_dict)
+    known = {id(value.__code__), id(value.__globals__), id(value.__name__)}
+    known.update(map(id, (value.__qualname__, value.__doc__, value.__module__)))
+    known.update(map(id, (value.__closure__, value.__defaults__, value.__kwdefaults__, own_dict)))
+    known.add(id(getattr(value, "__builtins__", None)))
+    for referent in gc.get_referents(value):
+        if id(referent) not in known:
+            visit("__annotations__", referent)
+
+
+_FUNCTION_DICT_OFFSET: Final = _typeinfo.dictoffset(types.FunctionType)
+
+
+def _expand_cell(visitor: Visitor, value: types.CellType) -> None:
+    """A closure's cell: what it holds, if anything."""
+    for referent in gc.get_referents(value):
+        visitor.visit_item(referent)
+
+
+def _expand_method(visitor: Visitor, value: types.MethodType) -> None:
+    """A bound method holds its object, and its function (code, unless made at run time)."""
+    visitor._visit_named("__self__", value.__self__)
+    visitor._visit_named("__func__", value.__func__)
 
 
 def _unbound_builtin(value: types.BuiltinMethodType) -> bool:
@@ -493,7 +555,6 @@ _ZERO_TYPES: Final = (
     type(Ellipsis),
     type(NotImplemented),
     types.ModuleType,
-    types.FunctionType,
     types.MethodDescriptorType,
     types.WrapperDescriptorType,
     types.MethodWrapperType,

@@ -39,6 +39,11 @@ class RetainedSizeUnavailable(RuntimeError):
     """Reference counts cannot be trusted on this interpreter: no retained size is given."""
 
 
+class ChangedWhileMeasured(RuntimeWarning):
+    """The tree changed between the walks of one measurement (a lazily filled cache, another
+    thread): the figure given is bounded (``0 <= retained <= total``) but not exact."""
+
+
 @dataclass(frozen=True)
 class Retention:
     """What measuring with reference counts found: every byte, and the bytes that stay."""
@@ -49,9 +54,22 @@ class Retention:
     """The engine that measured the bytes that stay (its seen set excludes them later)."""
 
     @property
+    def changed(self) -> bool:
+        """Whether the walks disagree: more stays than the tree held when first walked."""
+        return self.shared > self.total
+
+    @property
     def retained(self) -> int:
-        """The bytes that would be freed."""
-        return self.total - self.shared
+        """The bytes that would be freed: never below 0, never above the total."""
+        return min(max(self.total - self.shared, 0), self.total)
+
+
+def changed_warning(retention: Retention) -> str:
+    """What the caller is told when the walks of a retained measurement disagree."""
+    return (
+        f"retained: the tree changed while it was measured ({retention.shared:,} bytes stay, "
+        f"of {retention.total:,} it held when first walked); the figure is a bound, not exact"
+    )
 
 
 def _size_engine(references: bool, allocator_overhead: bool) -> Any:

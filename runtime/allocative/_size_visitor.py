@@ -32,6 +32,7 @@ from allocative._visitor import (
     INLINE_DEPTH,
     LATIN1,
     Visitor,
+    as_visitor_methods,
     check_declared,
     check_total,
 )
@@ -435,6 +436,7 @@ class SizeVisitor(Visitor):
 
 
 _ELEMENTS: Final = cast(Expand, SizeVisitor._elements)
+as_visitor_methods(SizeVisitor)
 
 
 def _visit_any(visitor: SizeVisitor, name: str, value: object) -> None:

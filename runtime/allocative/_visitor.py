@@ -477,6 +477,37 @@ class Visitor:
         return finish_warnings(self._reflected, self._notes, truncated, max_depth)
 
 
+PUBLIC_METHODS: Final = (
+    "visit_field",
+    "visit_item",
+    "visit_opaque",
+    "visit_simple",
+    "enter",
+    "exit",
+    "skip",
+    "visit_field_with",
+    "visit_stored",
+    "visit_str",
+    "visit_int",
+    "visit_float",
+    "visit_bytes",
+    "visit_list",
+    "visit_tuple",
+    "visit_set",
+    "visit_dict",
+)
+"""The Visitor API: what ``__allocative__`` methods and visit functions call."""
+
+
+def as_visitor_methods(cls: type) -> None:
+    """Name ``cls``'s own Visitor API methods ``Visitor.<name>``, so that a wrong call
+    reads the same whichever visitor (or engine) it reached."""
+    for name in PUBLIC_METHODS:
+        method = vars(cls).get(name)
+        if method is not None:
+            method.__qualname__ = f"Visitor.{name}"
+
+
 def check_declared(declared: object) -> None:
     """Refuse a typed visit's declared element, key or value type that is not a type or None."""
     if declared is not None and not isinstance(declared, type):
