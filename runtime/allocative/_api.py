@@ -272,11 +272,14 @@ class FlameGraphBuilder:
         gone = self._frame_engine()
         gone._exclude_claimed(retention.survivors)
         retention.survivors.release()
+        # One walk after the other: an engine holds what it claimed until it finishes,
+        # and the second must see the counts the tree alone gives.
         for index in range(len(roots)):
             full.visit_root(roots[index], names[index])
+        whole, warnings = full.finish()
+        for index in range(len(roots)):
             gone.visit_root(roots[index], names[index])
         roots.clear()
-        whole, warnings = full.finish()
         freed, _ = gone.finish()
         graph, unplaced = _retained.file_shared(_graph(whole), _graph(freed))
         if unplaced:

@@ -416,27 +416,37 @@ for the same reason."""
 
 
 def _expand_function(visitor: Visitor, value: types.FunctionType) -> None:
-    """A function that is data: its closure, defaults, attributes and annotations."""
-    visit = visitor._visit_named
-    if value.__closure__ is not None:
-        visit("__closure__", value.__closure__)
-    if value.__defaults__ is not None:
-        visit("__defaults__", value.__defaults__)
-    if value.__kwdefaults__ is not None:
-        visit("__kwdefaults__", value.__kwdefaults__)
+    """A function that is data: its closure, defaults, attributes and annotations.
+
+    Only what the function itself holds: its code, globals, builtins, names and doc
+    are its code's or module's, and so are defaults or annotations that its code's
+    constants hold too (``def f(x=1)``, ``from __future__ import annotations``: one
+    tuple shared by every function made from that code). A tuple made with the
+    function is held by it alone.
+    """
     own_dict = _layout.dict_at_offset(value, _FUNCTION_DICT_OFFSET)
-    if own_dict is not None:
-        visit("__dict__", own_dict)
-    known = {id(value.__code__), id(value.__globals__), id(value.__name__)}
-    known.update(map(id, (value.__qualname__, value.__doc__, value.__module__)))
-    known.update(map(id, (value.__closure__, value.__defaults__, value.__kwdefaults__, own_dict)))
-    known.add(id(getattr(value, "__builtins__", None)))
+    parts = {
+        id(value.__closure__): "__closure__",
+        id(value.__defaults__): "__defaults__",
+        id(value.__kwdefaults__): "__kwdefaults__",
+        id(own_dict): "__dict__",
+    }
+    code = (value.__code__, value.__globals__, getattr(value, "__builtins__", None))
+    names = (value.__name__, value.__qualname__, value.__doc__, value.__module__)
+    skipped = {id(part) for part in (*code, *names, None)}
     for referent in gc.get_referents(value):
-        if id(referent) not in known:
-            visit("__annotations__", referent)
+        if id(referent) in skipped:
+            continue
+        # Held by the function alone, the count is the function's, the referents list's,
+        # the loop variable's and getrefcount's own.
+        if type(referent) is tuple and sys.getrefcount(referent) > _HELD_BY_FUNCTION_ALONE:
+            continue
+        visitor._visit_named(parts.get(id(referent), "__annotations__"), referent)
 
 
 _FUNCTION_DICT_OFFSET: Final = _typeinfo.dictoffset(types.FunctionType)
+_HELD_BY_FUNCTION_ALONE: Final = 4
+"""``getrefcount`` of a tuple that a function alone holds, in ``_expand_function``."""
 
 
 def _expand_cell(visitor: Visitor, value: types.CellType) -> None:

@@ -102,3 +102,38 @@ def test_variable_size_instance_dict_is_found_after_its_items() -> None:
         obj = Pair(items)
         obj.note = f"note{len(items)}"
         assert held(obj) == {"note": obj.note}
+
+
+def test_the_shared_keys_offset_is_the_headers() -> None:
+    """``ht_cached_keys`` is read where this build's headers put it."""
+    core = pytest.importorskip("allocative._core")
+    assert core.LAYOUT["ht_cached_keys"] == _layout.CACHED_KEYS_OFFSET
+
+
+class Computing(type):
+    """A metaclass whose classes report a qualified name made on each lookup."""
+
+    def __getattribute__(cls, name: str) -> object:
+        if name == "__qualname__":
+            return "Computed." + str(len(name))
+        return super().__getattribute__(name)
+
+
+class Honest:
+    def __init__(self) -> None:
+        self.first = 1.5
+        self.second = [2.5]
+
+
+class Computed(metaclass=Computing):
+    def __init__(self) -> None:
+        self.first = 1.5
+        self.second = [2.5]
+
+
+def test_shared_keys_are_found_whatever_the_class_says() -> None:
+    """The names of a class's attributes are read from the type object's own field."""
+    honest, computed = Honest(), Computed()
+    assert _layout.shared_key_names(Computed) == _layout.shared_key_names(Honest)
+    assert _layout.shared_key_names(Computed) == ("first", "second")
+    assert held(computed).keys() == held(honest).keys()

@@ -22,7 +22,7 @@ import allocative
 from allocative import FlameGraphBuilder, Visitor, retained_size, size_of
 from allocative import allocative as mark
 from allocative._retained import SHARED, shared_size
-from tests.runtime.conftest import drain_free_lists
+from tests.runtime.conftest import drain_free_lists, warm
 
 pytestmark = pytest.mark.accuracy
 
@@ -208,6 +208,39 @@ def values_held_twice() -> tuple[object, object]:
     return tree, outside
 
 
+def closures_inside() -> tuple[object, object]:
+    """Functions made at run time that only the tree holds: their captured data, defaults
+    and attributes go with it."""
+
+    def make(i: int) -> Any:
+        data = [fresh(f"captured {i}") * 5, i + 0.5]
+
+        def lookup(key: str = fresh(f"default {i}")) -> Any:
+            return data, key
+
+        lookup.note = [fresh("note")]  # type: ignore[attr-defined]
+        return lookup
+
+    return [make(i) for i in range(20)] + [lambda x=[fresh("lambda")]: x], None  # noqa: B008
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.counts = [fresh("count") for _ in range(20)]
+
+    def bump(self) -> int:
+        return len(self.counts)
+
+
+SETTLED = warm(Counter)
+"""Instances made first, so that Counter's attribute storage has settled."""
+
+
+def bound_methods_inside() -> tuple[object, object]:
+    """A bound method holds its object: the tree holds only the methods."""
+    return [Counter().bump for _ in range(10)], None
+
+
 def root_held_twice() -> tuple[object, object]:
     tree = records(20)
     return tree, tree
@@ -228,6 +261,8 @@ CASES: dict[str, Build] = {
     "held by a running frame": held_by_a_running_frame,
     "values held twice inside, some outside": values_held_twice,
     "root held twice": root_held_twice,
+    "closures inside": closures_inside,
+    "bound methods inside": bound_methods_inside,
 }
 
 
@@ -350,3 +385,31 @@ def test_allocator_overhead_is_retained_with_the_blocks() -> None:
     assert retained_size(tree, allocator_overhead=True) == (
         size_of(tree, allocator_overhead=True) - kept
     )
+
+
+class Lazy:
+    """Held from outside; its method fills a cache on every visit, so each walk of
+    ``retained_size`` finds it bigger than the one before."""
+
+    def __init__(self) -> None:
+        self.cache: list[str] = []
+
+    def __allocative__(self, visitor: Visitor) -> None:
+        self.cache.append(fresh("x" * 100_000))
+        visitor.visit_list("cache", self.cache, str)
+
+
+def test_a_tree_changing_between_walks_gives_a_bound_and_says_so() -> None:
+    """More stays than the tree first held: the figure is clamped to 0, never negative,
+    and a ChangedWhileMeasured warning says it is a bound."""
+    lazy = Lazy()
+    tree = [lazy, [fresh("own")]]
+    with pytest.warns(allocative.ChangedWhileMeasured, match="changed while it was measured"):
+        retained = retained_size(tree)
+    assert retained == 0
+    builder = FlameGraphBuilder(retained=True)
+    builder.visit_root(tree, "root")
+    output = builder.finish()
+    assert any("changed while it was measured" in warning for warning in output.warnings)
+    assert all(size >= 0 for _, size in output.flamegraph.stacks())
+    del lazy
