@@ -204,3 +204,40 @@ def test_a_frame_tree_gives_its_graph_once() -> None:
     with pytest.raises(RuntimeError, match="already"):
         tree.graph()
     assert tree.total() == 0
+
+
+class Branching:
+    """A method with a branch, so that its visits are recorded on every instance, calling
+    the Visitor with keywords."""
+
+    def __init__(self, i: int) -> None:
+        self.name = f"branching-{i:04d}"
+        self.values = [i + 0.5, i + 1.5]
+        self.extra: list[str] | None = [f"x{i}"] if i % 2 else None
+
+    def __allocative__(self, visitor: Visitor) -> None:
+        visitor.visit_str(name="name", value=self.name)
+        visitor.visit_list("values", value=self.values, item=float)
+        if self.extra is not None:
+            visitor.visit_field(value=self.extra, name="extra")
+        visitor.enter(name="group", size=16)
+        visitor.exit()
+
+
+SETTLED = warm(Branching, 0)
+"""Instances made first, so that the class's attribute storage has settled."""
+
+
+def test_keyword_calls_through_recorded_methods_agree() -> None:
+    """Keywords reach the visitor through the recorder as they would directly: same bytes,
+    frames and warnings on both engines."""
+    results = []
+    for name in _engine.NAMES:
+        with _engine.forced(name):
+            tree = [Branching(i) for i in range(40)]
+            builder = FlameGraphBuilder()
+            builder.visit_root(tree, "root")
+            output = builder.finish()
+            results.append((output.folded(), output.warnings))
+    assert results[0] == results[1]
+    assert "root;Branching;group 640\n" in results[0][0]
