@@ -7,6 +7,9 @@ from allocative._flamegraph import FlameGraph
 
 ABI: Final[tuple[int, int]]
 """The ``(major, minor)`` Python version it was built for; it refuses to load on any other."""
+LAYOUT: Final[dict[str, int]]
+"""Offsets of interpreter structures the pure engine reads (``ht_cached_keys``), as this
+build's headers give them."""
 
 @final
 class AddressSet:

@@ -33,6 +33,14 @@ journal_push(Engine *e, PyObject *value)
 static void
 journal_truncate(Engine *e, size_t mark)
 {
+    /* A long run (a big container's elements) was met long ago: ask for the objects'
+     * counts ahead of the drops, so that their cache misses overlap. */
+    while (e->journal_len > mark + PREFETCH_AHEAD) {
+        size_t last = --e->journal_len;
+        __builtin_prefetch(e->journal[last - PREFETCH_AHEAD], 1, 0);
+        PyObject *value = e->journal[last];
+        Py_DECREF(value);
+    }
     while (e->journal_len > mark) {
         PyObject *value = e->journal[--e->journal_len];
         Py_DECREF(value);
@@ -888,8 +896,8 @@ typed_leaf(Engine *e, PyObject *name, PyObject *type_name, Py_ssize_t size)
     return 0;
 }
 
-static int
-visit_str_impl(Engine *e, PyObject *name, PyObject *value)
+int
+engine_visit_str(Engine *e, PyObject *name, PyObject *value)
 {
     if (!PyUnicode_CheckExact(value) || !fast(e)) {
         return engine_visit_field(e, name, value);
@@ -901,8 +909,8 @@ visit_str_impl(Engine *e, PyObject *name, PyObject *value)
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->str, str_size(value));
 }
 
-static int
-visit_int_impl(Engine *e, PyObject *name, PyObject *value)
+int
+engine_visit_int(Engine *e, PyObject *name, PyObject *value)
 {
     if (!PyLong_CheckExact(value) || !fast(e)) {
         return engine_visit_field(e, name, value);
@@ -914,8 +922,8 @@ visit_int_impl(Engine *e, PyObject *name, PyObject *value)
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->int_, int_size(value));
 }
 
-static int
-visit_float_impl(Engine *e, PyObject *name, PyObject *value)
+int
+engine_visit_float(Engine *e, PyObject *name, PyObject *value)
 {
     if (!PyFloat_CheckExact(value) || !fast(e)) {
         return engine_visit_field(e, name, value);
@@ -924,8 +932,8 @@ visit_float_impl(Engine *e, PyObject *name, PyObject *value)
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->float_, FLOAT_SIZE);
 }
 
-static int
-visit_bytes_impl(Engine *e, PyObject *name, PyObject *value)
+int
+engine_visit_bytes(Engine *e, PyObject *name, PyObject *value)
 {
     if (!PyBytes_CheckExact(value) || !fast(e)) {
         return engine_visit_field(e, name, value);
@@ -943,16 +951,16 @@ visit_any(Engine *e, PyObject *name, PyObject *value)
 {
     PyTypeObject *tp = Py_TYPE(value);
     if (tp == &PyUnicode_Type) {
-        return visit_str_impl(e, name, value);
+        return engine_visit_str(e, name, value);
     }
     if (tp == &PyLong_Type) {
-        return visit_int_impl(e, name, value);
+        return engine_visit_int(e, name, value);
     }
     if (tp == &PyFloat_Type) {
-        return visit_float_impl(e, name, value);
+        return engine_visit_float(e, name, value);
     }
     if (tp == &PyBytes_Type) {
-        return visit_bytes_impl(e, name, value);
+        return engine_visit_bytes(e, name, value);
     }
     return engine_visit_named(e, name, value);
 }
@@ -962,16 +970,16 @@ int
 engine_visit_declared(Engine *e, PyObject *declared, PyObject *name, PyObject *value)
 {
     if (declared == (PyObject *)&PyUnicode_Type) {
-        return visit_str_impl(e, name, value);
+        return engine_visit_str(e, name, value);
     }
     if (declared == (PyObject *)&PyLong_Type) {
-        return visit_int_impl(e, name, value);
+        return engine_visit_int(e, name, value);
     }
     if (declared == (PyObject *)&PyFloat_Type) {
-        return visit_float_impl(e, name, value);
+        return engine_visit_float(e, name, value);
     }
     if (declared == (PyObject *)&PyBytes_Type) {
-        return visit_bytes_impl(e, name, value);
+        return engine_visit_bytes(e, name, value);
     }
     return visit_any(e, name, value);
 }
@@ -1317,11 +1325,8 @@ engine_exit(Engine *e)
  * of the tree and is not counted; walking it could meet objects of the tree through
  * references made after they were claimed without the seen set. 1 when `value` is one. */
 int
-engine_temporary(Engine *e, PyObject *name, PyObject *value)
+engine_warn_temporary(Engine *e, PyObject *name)
 {
-    if (Py_REFCNT(value) >= EXCLUSIVE_REFS) {
-        return 0;
-    }
     int noted = e->owner != NULL
                     ? note_format(e, "%U.%U: %U", e->owner, name, e->support->temporary)
                     : note_format(e, "%U: %U", name, e->support->temporary);

@@ -28,6 +28,9 @@
 #include "references.h"
 
 #define INLINE_DEPTH 12
+/* How many references ahead a loop that drops many (the journal, the seen set) asks the
+ * processor for the objects' counts, so that their cache misses overlap. */
+#define PREFETCH_AHEAD 16
 /* Reference count of an object only its owner holds, seen by a visit: the owner's and
  * the caller's (a generated method's argument, or the engine's own while it iterates). */
 #define EXCLUSIVE_REFS 2
@@ -115,11 +118,24 @@ int engine_enter(Engine *e, PyObject *name, Py_ssize_t size);
 int engine_exit(Engine *e);
 int engine_visit_with(Engine *e, PyObject *name, PyObject *value, PyObject *visit);
 int engine_visit_declared(Engine *e, PyObject *declared, PyObject *name, PyObject *value);
+/* Typed visits of a field declared str, int, float or bytes. */
+int engine_visit_str(Engine *e, PyObject *name, PyObject *value);
+int engine_visit_int(Engine *e, PyObject *name, PyObject *value);
+int engine_visit_float(Engine *e, PyObject *name, PyObject *value);
+int engine_visit_bytes(Engine *e, PyObject *name, PyObject *value);
 int engine_visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code,
                            PyObject *item, PyObject *key);
 int engine_visit_stored(Engine *e, PyObject *name, PyObject *owner);
-/* 1 when a field visit's `value` is a temporary (warned about, not counted), else 0. */
-int engine_temporary(Engine *e, PyObject *name, PyObject *value);
+/* Warns that field `name` was visited with a temporary: 1, or -1 with an exception. */
+int engine_warn_temporary(Engine *e, PyObject *name);
+
+/* 1 when a field visit's `value` is a temporary (warned about, not counted), else 0; -1 with
+ * an exception. */
+static inline int
+engine_temporary(Engine *e, PyObject *name, PyObject *value)
+{
+    return Py_REFCNT(value) >= EXCLUSIVE_REFS ? 0 : engine_warn_temporary(e, name);
+}
 
 /* -- what the class measurement (allocative/_instances.py) asks of an engine ------------- */
 Kind *engine_kind(Engine *e, PyObject *value);

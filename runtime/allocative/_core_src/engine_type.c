@@ -17,22 +17,13 @@ typedef struct {
     const char *name;            /* the method's name, for messages: Visitor.<name>() */
     const char *const *keywords; /* its parameters after self, NULL-terminated */
     Py_ssize_t required;         /* how many of them have no default */
+    Py_ssize_t count;            /* how many there are */
 } Signature;
-
-static Py_ssize_t
-parameter_count(const Signature *signature)
-{
-    Py_ssize_t count = 0;
-    while (signature->keywords[count] != NULL) {
-        count++;
-    }
-    return count;
-}
 
 static void
 too_many(const Signature *signature, Py_ssize_t given)
 {
-    Py_ssize_t total = parameter_count(signature) + 1, required = signature->required + 1;
+    Py_ssize_t total = signature->count + 1, required = signature->required + 1;
     if (total == required) {
         PyErr_Format(PyExc_TypeError, "Visitor.%s() takes %zd positional argument%s but %zd %s given",
                      signature->name, total, total == 1 ? "" : "s", given + 1,
@@ -92,13 +83,12 @@ missing(const Signature *signature, PyObject **bound)
     }
 }
 
-/* Binds a vectorcall's arguments to the signature's parameters, in `bound` (NULL where an
- * optional parameter was not given); -1 with a TypeError worded as Python words it. */
+/* bind() for a call with keywords, or a wrong one. */
 static int
-bind(const Signature *signature, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
-     PyObject **bound)
+bind_slow(const Signature *signature, PyObject *const *args, Py_ssize_t nargs,
+          PyObject *kwnames, PyObject **bound)
 {
-    Py_ssize_t count = parameter_count(signature);
+    Py_ssize_t count = signature->count;
     if (nargs > count) {
         too_many(signature, nargs);
         return -1;
@@ -134,11 +124,27 @@ bind(const Signature *signature, PyObject *const *args, Py_ssize_t nargs, PyObje
     return 0;
 }
 
+/* A vectorcall's arguments bound to the signature's parameters, one per parameter (NULL
+ * where an optional one was not given): `args` itself for a call that passes every parameter
+ * by position, the way generated methods call, else `storage` filled in. NULL with a
+ * TypeError worded as Python words it. */
+static inline PyObject *const *
+bind(const Signature *signature, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames,
+     PyObject **storage)
+{
+    if (kwnames == NULL && nargs == signature->count && nargs > 0) {
+        return args;
+    }
+    return bind_slow(signature, args, nargs, kwnames, storage) < 0 ? NULL : storage;
+}
+
 #define MAX_PARAMETERS 4
 
 #define SIGNATURE(variable, method, required, ...)                                          \
     static const char *const variable##_keywords[] = {__VA_ARGS__, NULL};                  \
-    static const Signature variable = {method, variable##_keywords, required}
+    static const Signature variable = {                                                     \
+        method, variable##_keywords, required,                                              \
+        (Py_ssize_t)(sizeof(variable##_keywords) / sizeof(char *)) - 1}
 
 SIGNATURE(sig_visit_field, "visit_field", 2, "name", "value");
 SIGNATURE(sig_visit_item, "visit_item", 1, "value");
@@ -156,18 +162,16 @@ SIGNATURE(sig_visit_tuple, "visit_tuple", 2, "name", "value", "item");
 SIGNATURE(sig_visit_set, "visit_set", 2, "name", "value", "item");
 SIGNATURE(sig_visit_dict, "visit_dict", 2, "name", "value", "key", "item");
 SIGNATURE(sig_visit_stored, "visit_stored", 2, "name", "owner");
-SIGNATURE(sig_exit, "exit", 0, NULL);
+static const char *const sig_exit_keywords[] = {NULL};
+static const Signature sig_exit = {"exit", sig_exit_keywords, 0, 0};
 
 /* -- checking arguments ------------------------------------------------------------------ */
 
 /* A frame name as a plain str (a new reference): a subclass is copied, anything else is a
- * TypeError. The pure engine applies the same rule (allocative/_visitor.py frame_name_of). */
+ * TypeError. The pure engine applies the same rule (allocative/_names.py frame_name_of). */
 static PyObject *
-frame_name(PyObject *name)
+frame_name_slow(PyObject *name)
 {
-    if (PyUnicode_CheckExact(name)) {
-        return Py_NewRef(name);
-    }
     if (PyUnicode_Check(name)) {
         return PyUnicode_FromObject(name);
     }
@@ -177,6 +181,19 @@ frame_name(PyObject *name)
         Py_DECREF(type_name);
     }
     return NULL;
+}
+
+/* The frame name to use for `name`, borrowed; where a copy had to be made, *copy holds it
+ * (to release after use), else NULL. NULL with an exception for a name that is not a str. */
+static inline PyObject *
+frame_name(PyObject *name, PyObject **copy)
+{
+    if (PyUnicode_CheckExact(name)) {
+        *copy = NULL;
+        return name;
+    }
+    *copy = frame_name_slow(name);
+    return *copy;
 }
 
 /* A reported size (visit_simple, enter): an int that fits; its sign and the measurement's
@@ -214,13 +231,10 @@ reported_size(PyObject *value, Py_ssize_t *size)
     return 0;
 }
 
-/* A declared element, key or value type: a type or None. */
+/* A declared element, key or value type that is neither a type nor None: a TypeError. */
 static int
-declared_type(PyObject *value)
+bad_declared_type(PyObject *value)
 {
-    if (value == NULL || value == Py_None || PyType_Check(value)) {
-        return 0;
-    }
     PyObject *type_name = PyType_GetName(Py_TYPE(value));
     if (type_name != NULL) {
         PyErr_Format(PyExc_TypeError, "a declared type must be a type or None, not %U",
@@ -228,6 +242,16 @@ declared_type(PyObject *value)
         Py_DECREF(type_name);
     }
     return -1;
+}
+
+/* A declared element, key or value type: a type or None. */
+static inline int
+declared_type(PyObject *value)
+{
+    if (value == NULL || value == Py_None || PyType_Check(value)) {
+        return 0;
+    }
+    return bad_declared_type(value);
 }
 
 static PyObject *
@@ -244,15 +268,17 @@ none_or_null(int result)
 typedef int (*NamedVisit)(Engine *e, PyObject *name, PyObject *value);
 
 /* A visit of a field: `value` under frame `name`; a temporary is a warning, not a count. */
-static PyObject *
+static inline PyObject *
 named_visit(Engine *e, const Signature *signature, NamedVisit visit, PyObject *const *args,
             Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(signature, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(signature, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
-    PyObject *name = frame_name(bound[0]);
+    PyObject *copy;
+    PyObject *name = frame_name(bound[0], &copy);
     if (name == NULL) {
         return NULL;
     }
@@ -260,7 +286,7 @@ named_visit(Engine *e, const Signature *signature, NamedVisit visit, PyObject *c
     if (result == 0) {
         result = visit(e, name, bound[1]);
     }
-    Py_DECREF(name);
+    Py_XDECREF(copy);
     return none_or_null(result);
 }
 
@@ -271,42 +297,19 @@ named_visit(Engine *e, const Signature *signature, NamedVisit visit, PyObject *c
         return named_visit(e, &signature, visit, args, nargs, kwnames);                     \
     }
 
-static int
-visit_str_field(Engine *e, PyObject *name, PyObject *value)
-{
-    return engine_visit_declared(e, (PyObject *)&PyUnicode_Type, name, value);
-}
-
-static int
-visit_int_field(Engine *e, PyObject *name, PyObject *value)
-{
-    return engine_visit_declared(e, (PyObject *)&PyLong_Type, name, value);
-}
-
-static int
-visit_float_field(Engine *e, PyObject *name, PyObject *value)
-{
-    return engine_visit_declared(e, (PyObject *)&PyFloat_Type, name, value);
-}
-
-static int
-visit_bytes_field(Engine *e, PyObject *name, PyObject *value)
-{
-    return engine_visit_declared(e, (PyObject *)&PyBytes_Type, name, value);
-}
-
 FIELD_VISIT(visit_field, sig_visit_field, engine_visit_field)
 FIELD_VISIT(visit_opaque, sig_visit_opaque, engine_visit_opaque)
-FIELD_VISIT(visit_str, sig_visit_str, visit_str_field)
-FIELD_VISIT(visit_int, sig_visit_int, visit_int_field)
-FIELD_VISIT(visit_float, sig_visit_float, visit_float_field)
-FIELD_VISIT(visit_bytes, sig_visit_bytes, visit_bytes_field)
+FIELD_VISIT(visit_str, sig_visit_str, engine_visit_str)
+FIELD_VISIT(visit_int, sig_visit_int, engine_visit_int)
+FIELD_VISIT(visit_float, sig_visit_float, engine_visit_float)
+FIELD_VISIT(visit_bytes, sig_visit_bytes, engine_visit_bytes)
 
 static PyObject *
 visit_item(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(&sig_visit_item, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(&sig_visit_item, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
     return none_or_null(engine_visit_item(e, bound[0], 0));
@@ -314,12 +317,13 @@ visit_item(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
 
 /* visit_list / visit_tuple / visit_set / visit_dict: (name, value, item) or (name, value,
  * key, item); the declared types are types or None. */
-static PyObject *
+static inline PyObject *
 container_visit(Engine *e, const Signature *signature, KindCode code, PyObject *const *args,
                 Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(signature, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(signature, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
     PyObject *key = code == CODE_DICT ? bound[2] : NULL;
@@ -327,7 +331,8 @@ container_visit(Engine *e, const Signature *signature, KindCode code, PyObject *
     if (declared_type(key) < 0 || declared_type(item) < 0) {
         return NULL;
     }
-    PyObject *name = frame_name(bound[0]);
+    PyObject *copy;
+    PyObject *name = frame_name(bound[0], &copy);
     if (name == NULL) {
         return NULL;
     }
@@ -336,7 +341,7 @@ container_visit(Engine *e, const Signature *signature, KindCode code, PyObject *
         result = engine_visit_container(e, name, bound[1], code, item ? item : Py_None,
                                         key ? key : Py_None);
     }
-    Py_DECREF(name);
+    Py_XDECREF(copy);
     return none_or_null(result);
 }
 
@@ -357,12 +362,14 @@ static PyObject *
 sized(Engine *e, const Signature *signature, int (*call)(Engine *, PyObject *, Py_ssize_t),
       PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
+    PyObject *storage[MAX_PARAMETERS];
     Py_ssize_t size;
-    if (bind(signature, args, nargs, kwnames, bound) < 0) {
+    PyObject *const *bound = bind(signature, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
-    PyObject *name = frame_name(bound[0]);
+    PyObject *copy;
+    PyObject *name = frame_name(bound[0], &copy);
     if (name == NULL) {
         return NULL;
     }
@@ -370,7 +377,7 @@ sized(Engine *e, const Signature *signature, int (*call)(Engine *, PyObject *, P
     if (result == 0) {
         result = call(e, name, size);
     }
-    Py_DECREF(name);
+    Py_XDECREF(copy);
     return none_or_null(result);
 }
 
@@ -389,8 +396,9 @@ enter(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 static PyObject *
 exit_(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(&sig_exit, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(&sig_exit, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
     return none_or_null(engine_exit(e));
@@ -400,23 +408,27 @@ static PyObject *
 skip(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
     (void)e;
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(&sig_skip, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(&sig_skip, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
-    PyObject *name = frame_name(bound[0]);
-    Py_XDECREF(name);
+    PyObject *copy;
+    PyObject *name = frame_name(bound[0], &copy);
+    Py_XDECREF(copy);
     return name == NULL ? NULL : Py_NewRef(Py_None);
 }
 
 static PyObject *
 visit_field_with(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(&sig_visit_field_with, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(&sig_visit_field_with, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
-    PyObject *name = frame_name(bound[0]);
+    PyObject *copy;
+    PyObject *name = frame_name(bound[0], &copy);
     if (name == NULL) {
         return NULL;
     }
@@ -424,23 +436,25 @@ visit_field_with(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *k
     if (result == 0) {
         result = engine_visit_with(e, name, bound[1], bound[2]);
     }
-    Py_DECREF(name);
+    Py_XDECREF(copy);
     return none_or_null(result);
 }
 
 static PyObject *
 visit_stored(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *bound[MAX_PARAMETERS];
-    if (bind(&sig_visit_stored, args, nargs, kwnames, bound) < 0) {
+    PyObject *storage[MAX_PARAMETERS];
+    PyObject *const *bound = bind(&sig_visit_stored, args, nargs, kwnames, storage);
+    if (bound == NULL) {
         return NULL;
     }
-    PyObject *name = frame_name(bound[0]);
+    PyObject *copy;
+    PyObject *name = frame_name(bound[0], &copy);
     if (name == NULL) {
         return NULL;
     }
     int result = engine_visit_stored(e, name, bound[1]);
-    Py_DECREF(name);
+    Py_XDECREF(copy);
     return none_or_null(result);
 }
 
@@ -611,12 +625,13 @@ visit_root(Engine *e, PyObject *const *args, Py_ssize_t nargs)
     if (positional("visit_root", nargs, 2) < 0) {
         return NULL;
     }
-    PyObject *name = args[1] == Py_None ? NULL : frame_name(args[1]);
+    PyObject *copy = NULL;
+    PyObject *name = args[1] == Py_None ? NULL : frame_name(args[1], &copy);
     if (args[1] != Py_None && name == NULL) {
         return NULL;
     }
     int result = engine_visit_root(e, args[0], name);
-    Py_XDECREF(name);
+    Py_XDECREF(copy);
     return none_or_null(result);
 }
 
