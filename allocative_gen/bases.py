@@ -7,7 +7,7 @@ from typing import Final, NamedTuple, Protocol
 import libcst as cst
 
 from allocative_gen.kinds import decorator_kind
-from allocative_gen.names import LOCAL, dotted
+from allocative_gen.names import LOCAL, Imported, dotted
 from allocative_gen.rules import (
     ENUM_METACLASSES,
     ENUMS,
@@ -33,9 +33,15 @@ that lists ``Protocol`` or ``NamedTuple`` itself)."""
 class BaseFinder(Protocol):
     """Finds the class statement a qualified base class name refers to."""
 
-    def find(self, qualified: str, context: ClassSource) -> ClassSource | Outside | None:
+    def find(
+        self, qualified: str, context: ClassSource, module: str | None = None
+    ) -> ClassSource | Outside | None:
         """The class named ``qualified`` as seen from ``context``'s module: its statement,
-        :class:`Outside` for one of the standard library, or None when not found."""
+        :class:`Outside` for one of the standard library, or None when not found.
+        ``module``: the leading part of ``qualified`` that an import names as a module."""
+
+    def member(self, owner: ClassSource, parts: list[str]) -> ClassSource | Outside | None:
+        """The class ``owner.<parts>`` names: nested in its body, else in its bases'."""
 
 
 class Base(NamedTuple):
@@ -80,18 +86,19 @@ def _base(value: cst.BaseExpression, source: ClassSource, finder: BaseFinder) ->
         parts = name.split(".")
         bound = module.classes.lookup(parts[0], scope)
         if bound is None:
-            qualified = canonical(source.names.qualified(value) or "")
-            return _named(written, qualified, source, finder)
+            return _named(written, source.names.qualified(value) or "", source, finder)
         target, scope = bound
         if isinstance(target, cst.ClassDef):
             local = module.classes.inside(target, parts[1:])
-            if local is None:
-                return Base(written, written, "", None, False)
+            if local is None:  # a class its bases hold: ``Dialect.Tokenizer`` of a subclass
+                return _found(
+                    written, written, finder.member(ClassSource(target, module), parts[1:])
+                )
             reach = module.classes.reach(local)
             return Base(written, reach, f"{LOCAL}.{reach}", ClassSource(local, module), False)
-        if isinstance(target, str):
-            qualified = canonical(".".join([target, *parts[1:]]))
-            return _named(written, qualified, source, finder)
+        if isinstance(target, Imported):
+            qualified = ".".join([target.qualified, *parts[1:]])
+            return _named(written, qualified, source, finder, target.module)
         if isinstance(target, cst.FunctionDef):
             return Base(written, written, "", None, False)
         value = target
@@ -100,11 +107,19 @@ def _base(value: cst.BaseExpression, source: ClassSource, finder: BaseFinder) ->
     return Base(written, written, "", None, False)
 
 
-def _named(written: str, qualified: str, source: ClassSource, finder: BaseFinder) -> Base:
-    """A base named ``qualified`` that is not a class of the module itself."""
+def _named(
+    written: str, name: str, source: ClassSource, finder: BaseFinder, module: str | None = None
+) -> Base:
+    """A base named ``name`` (``module``: its part an import names as a module) that is not
+    a class of the module itself."""
+    qualified = canonical(name)
     if is_fieldless_base(qualified):
         return Base(written, written, qualified, None, True)
-    found = finder.find(qualified, source)
+    return _found(written, qualified, finder.find(name, source, module))
+
+
+def _found(written: str, qualified: str, found: ClassSource | Outside | None) -> Base:
+    """A base found (or not) by the finder, reached in methods as written."""
     if not isinstance(found, ClassSource):
         return Base(written, written, qualified, None, isinstance(found, Outside))
     return Base(written, written, qualified, found, found.module.outside)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import libcst as cst
 
@@ -26,6 +27,8 @@ class Names:
     imports: dict[str, str]
     defined: frozenset[str]
     stars: tuple[str, ...] = ()
+    modules: dict[str, str] = field(default_factory=dict)
+    """The module each imported name is taken from (:attr:`Imported.module`)."""
 
     def resolve(self, name: str) -> str:
         """The qualified name that ``name`` refers to at module level."""
@@ -58,6 +61,7 @@ class Names:
 def module_names(module: cst.Module) -> Names:
     """Collect the imports and definitions at the top level of ``module`` (also in if/try)."""
     imports: dict[str, str] = {}
+    modules: dict[str, str] = {}
     defined: set[str] = set()
     stars: list[str] = []
     for statement in _top_level(module.body):
@@ -65,8 +69,8 @@ def module_names(module: cst.Module) -> Names:
             defined.add(statement.name.value)
         elif isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                _bind(small, imports, defined, stars)
-    return Names(imports, frozenset(defined - imports.keys()), tuple(stars))
+                _bind(small, imports, modules, defined, stars)
+    return Names(imports, frozenset(defined - imports.keys()), tuple(stars), modules)
 
 
 def _top_level(body: object) -> list[cst.CSTNode]:
@@ -92,7 +96,11 @@ def _block_body(block: cst.BaseSuite) -> tuple[cst.CSTNode, ...]:
 
 
 def _bind(
-    small: cst.BaseSmallStatement, imports: dict[str, str], defined: set[str], stars: list[str]
+    small: cst.BaseSmallStatement,
+    imports: dict[str, str],
+    modules: dict[str, str],
+    defined: set[str],
+    stars: list[str],
 ) -> None:
     """Record what one small statement binds at module level."""
     if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
@@ -104,7 +112,8 @@ def _bind(
             stars.append(source)
     elif isinstance(small, cst.Import | cst.ImportFrom):
         for name, imported in import_bindings(small).items():
-            imports.setdefault(name, imported)  # the first binding wins, as for mypy
+            if name not in imports:  # the first binding wins, as for mypy
+                imports[name], modules[name] = imported
     elif isinstance(small, cst.Assign | cst.AnnAssign):
         targets = small.targets if isinstance(small, cst.Assign) else [small]
         for target in targets:
@@ -112,17 +121,30 @@ def _bind(
                 defined.add(target.target.value)
 
 
-def import_bindings(small: cst.Import | cst.ImportFrom) -> dict[str, str]:
+class Imported(NamedTuple):
+    """What an import binds a name to: its qualified name, and the module it is taken from.
+
+    ``import a.b`` binds ``a`` to module ``a``; ``import a.b as c`` binds ``c`` to module
+    ``a.b``; ``from a.b import c`` binds ``c`` to ``a.b.c``, taken from module ``a.b``: the
+    attribute ``c`` of that module, or else its submodule ``c``, as Python imports it. The
+    module part is found by module name, never through what a package binds.
+    """
+
+    qualified: str
+    module: str
+
+
+def import_bindings(small: cst.Import | cst.ImportFrom) -> dict[str, Imported]:
     """The names an import statement binds and what each refers to (a star binds none)."""
-    found: dict[str, str] = {}
+    found: dict[str, Imported] = {}
     if isinstance(small, cst.Import):
         for alias in small.names:
             dotted = _dotted(alias.name)
             if alias.asname is not None:
-                found[_asname(alias)] = dotted
+                found[_asname(alias)] = Imported(dotted, dotted)
             else:
                 top = dotted.split(".")[0]
-                found[top] = top
+                found[top] = Imported(top, top)
         return found
     if isinstance(small.names, cst.ImportStar):
         return found
@@ -130,8 +152,13 @@ def import_bindings(small: cst.Import | cst.ImportFrom) -> dict[str, str]:
     for alias in small.names:
         name = _dotted(alias.name)
         local = _asname(alias) if alias.asname is not None else name
-        found[local] = f"{source}.{name}" if not source.endswith(".") else source + name
+        found[local] = Imported(join_module(source, name), source)
     return found
+
+
+def join_module(module: str, name: str) -> str:
+    """``name`` inside module ``module``: ``a.b`` and ``c`` give ``a.b.c``, ``..`` gives ``..c``."""
+    return module + name if module.endswith(".") else f"{module}.{name}"
 
 
 def _source(small: cst.ImportFrom) -> str:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from allocative_gen.names import import_bindings
+from allocative_gen.names import Imported, import_bindings
 
-Bound = cst.ClassDef | cst.FunctionDef | str | cst.BaseExpression
-"""What a scope binds a name to: a class or function statement, an imported qualified
-name, or the expression assigned to it."""
+Bound = cst.ClassDef | cst.FunctionDef | Imported | cst.BaseExpression
+"""What a scope binds a name to: a class or function statement, an import, or the
+expression assigned to it."""
 
 
 @dataclass(eq=False)

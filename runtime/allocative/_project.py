@@ -8,7 +8,10 @@ runtime measures its instances attribute by attribute, named, without a warning.
 
 from __future__ import annotations
 
+import os
 import sys
+import sysconfig
+from functools import cache
 from pathlib import PurePath
 from typing import Final
 
@@ -17,13 +20,29 @@ _SITE_FOLDERS: Final = frozenset({"site-packages", "dist-packages"})
 
 def is_outside_project(module: str, path: str | None) -> bool:
     """Whether module ``module`` (found at ``path``, if found) is outside the project: the
-    standard library, an installed package, or a stub."""
-    if module.partition(".")[0] in sys.stdlib_module_names:
-        return True
+    standard library, an installed package, or a stub.
+
+    Where the module was found decides, as for mypy and Python, which look in the project
+    before the library: a project's own ``queue.py`` is the project's. Only a module not
+    found (``path`` None) is told by its name.
+    """
     if path is None:
-        return False
+        return module.partition(".")[0] in sys.stdlib_module_names
     pure = PurePath(path)
-    return pure.suffix == ".pyi" or not _SITE_FOLDERS.isdisjoint(pure.parts)
+    if pure.suffix == ".pyi" or not _SITE_FOLDERS.isdisjoint(pure.parts):
+        return True
+    return any(_is_under(path, folder) for folder in _library_folders())
+
+
+@cache
+def _library_folders() -> tuple[str, ...]:
+    """The folders of the running Python's standard library."""
+    paths = sysconfig.get_paths()
+    return tuple(sorted({os.path.realpath(paths[key]) for key in ("stdlib", "platstdlib")}))
+
+
+def _is_under(path: str, folder: str) -> bool:
+    return os.path.realpath(path).startswith(folder + os.sep)
 
 
 def class_outside_project(tp: type) -> bool:
