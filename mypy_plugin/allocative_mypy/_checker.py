@@ -52,7 +52,7 @@ class ClassChecker:
         self._api = ctx.api
         self._info = ctx.cls.info
         self._cls = ctx.cls
-        self._collector = FieldCollector(ctx.api.modules)
+        self._collector = FieldCollector(ctx.api.modules, ctx.api.options)
 
     def check(self) -> None:
         """Run every check on the class and report what is wrong.

@@ -3,9 +3,11 @@
 A class analysed in this run is read from its body (:mod:`allocative_mypy._body`), so
 the result does not depend on which other plugins (dataclasses, attrs) have already run
 on it. A marked class also stores its fields in ``TypeInfo.metadata``, which survives
-mypy's cache; an unmarked base loaded from the cache falls back to its symbol table.
-A class outside the project (the standard library, an installed package, a stub)
-declares no fields, as for the generator.
+mypy's cache. An unmarked base whose tree mypy no longer holds (freed once its module
+was checked, or loaded from the cache) is read again from its file
+(:mod:`allocative_mypy._source`), else from its symbol table. A class outside the project
+(the standard library, an installed package, a stub) declares no fields, as for the
+generator.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from mypy.nodes import (
     IfStmt,
     MypyFile,
     NameExpr,
+    Statement,
     StrExpr,
     TryStmt,
     TypeInfo,
     Var,
     WithStmt,
 )
+from mypy.options import Options
 from mypy.types import Type
 
 from allocative._project import is_outside_project
@@ -45,6 +49,7 @@ from allocative_mypy._body import bindings, class_statements, is_bare_attrs_fiel
 from allocative_mypy._facts import Facts, facts_of, ref_from_json
 from allocative_mypy._kinds import class_kind
 from allocative_mypy._measurable import has_method
+from allocative_mypy._source import source_body
 from allocative_mypy._typeref import to_typeref
 from allocative_mypy._written import UNANNOTATED, Reader, reader_for
 
@@ -76,8 +81,9 @@ _new_field: Final = tuple.__new__
 class FieldCollector:
     """Reads the fields of classes; ``modules`` is mypy's module table, to resolve written names."""
 
-    def __init__(self, modules: dict[str, MypyFile]) -> None:
+    def __init__(self, modules: dict[str, MypyFile], options: Options) -> None:
         self._modules = modules
+        self._options = options
         self._own: dict[str, list[Field]] = {}
         self._outside: dict[str, bool] = {}
 
@@ -94,14 +100,20 @@ class FieldCollector:
     def _read_own(self, info: TypeInfo, kind: Kind | None) -> list[Field]:
         if self.is_outside(info):
             return []
+        kind = class_kind(info) if kind is None else kind
         if info.defn.defs.body:
             reader = _BodyReader(info, reader_for(info.module_name, self._modules))
-            return reader.fields(class_kind(info) if kind is None else kind)
+            return reader.fields(kind)
         metadata = info.metadata.get(_names.METADATA_KEY, {})
         stored = metadata.get("fields")
         if stored is not None:
             uncertain = frozenset(metadata.get("uncertain", ()))
             return [_stored_field(info, entry, uncertain) for entry in stored]
+        names = reader_for(info.module_name, self._modules)
+        body = source_body(info, self._modules, self._options, names.resolve)
+        if body:
+            fields = _BodyReader(info, names, body).fields(kind)
+            return [field._replace(type=_symbol_type(info, field.name)) for field in fields]
         return _fields_from_symbols(info)
 
     def inherited(self, info: TypeInfo) -> list[Field]:
@@ -195,10 +207,10 @@ def _symbol_field(info: TypeInfo, name: str, certain: bool) -> Field:
 class _BodyReader:
     """Reads the fields a class body declares, by the rules of the class's kind."""
 
-    def __init__(self, info: TypeInfo, reader: Reader) -> None:
+    def __init__(self, info: TypeInfo, reader: Reader, body: list[Statement] | None = None) -> None:
         self._info = info
         self._reader = reader
-        self._body = info.defn.defs.body
+        self._body = info.defn.defs.body if body is None else body
 
     def fields(self, kind: Kind) -> list[Field]:
         info = self._info
