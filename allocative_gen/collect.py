@@ -9,6 +9,7 @@ from allocative_gen.bases import MAX_DEPTH, BaseFinder, class_bases, class_kind
 from allocative_gen.fields import Declared, declared_fields
 from allocative_gen.inheritance import CallBase, linearize, plan
 from allocative_gen.kinds import has_own_method, is_opaque
+from allocative_gen.members import inherits
 from allocative_gen.model import BaseCall, FieldVisit, MethodFacts, Problem, Step
 from allocative_gen.rules import (
     DYNAMIC_VISIT,
@@ -109,7 +110,25 @@ class _Graph:
                 continue
             node.bases.append(base_node)
             node.reach.append(base.reach)
+        if node.bases:
+            node.declared = [self._inherited(node, declared) for declared in node.declared]
         return node
+
+    def _inherited(self, node: _Node, own: Declared) -> Declared:
+        """``own`` with the type and option it keeps from the declaration its MRO holds
+        next (:func:`allocative_gen.members.inherits`)."""
+        for ancestor in self.mro(node)[1:]:
+            base = next((d for d in ancestor.declared if d.name == own.name), None)
+            if base is None:
+                continue
+            mine, theirs = own.annotation, base.annotation
+            takes_type, takes_option = inherits(own.annotated, mine.option, theirs.option)
+            if takes_type:
+                mine = replace(mine, type=theirs.type)
+            if takes_option:
+                mine = replace(mine, option=theirs.option, function=theirs.function)
+            return replace(own, annotation=mine, annotated=own.annotated or base.annotated)
+        return own
 
     def bases(self, cls: _Node) -> list[_Node]:
         return cls.bases

@@ -27,7 +27,7 @@ from allocative_gen.kinds import (
     decorator_names,
     suite_statements,
 )
-from allocative_gen.members import Binding, Source, fields_of
+from allocative_gen.members import Binding, Source, class_value_source, fields_of
 from allocative_gen.names import Names
 from allocative_gen.rules import (
     ATTRS_FIELD_CALLS,
@@ -60,6 +60,8 @@ class Declared:
     name: str
     annotation: Annotation
     certain: bool = True
+    annotated: bool = True
+    """Whether a binding gives the field a type (a name in ``__slots__`` alone does not)."""
 
 
 def declared_fields(node: cst.ClassDef, names: Names, kind: Kind) -> list[Declared]:
@@ -75,7 +77,9 @@ def declared_fields(node: cst.ClassDef, names: Names, kind: Kind) -> list[Declar
     slots = _slots(body, names)
     bindings.extend(Binding(name, Source.SLOT) for name in slots or ())
     return [
-        Declared(member.name, member.typed or Annotation(None), member.certain)
+        Declared(
+            member.name, member.typed or Annotation(None), member.certain, member.typed is not None
+        )
         for member in fields_of(bindings)
     ]
 
@@ -102,8 +106,7 @@ def _annotated(name: str, statement: cst.AnnAssign, names: Names, kind: Kind) ->
     if kind is Kind.PLAIN:
         if value is None:
             return Binding(name, Source.DECLARED, annotation)
-        source = Source.NOT_FIELD if annotation.final else Source.CLASS_VALUE
-        return Binding(name, source, annotation)
+        return Binding(name, class_value_source(annotation.final, annotation.option), annotation)
     if (kind is Kind.ATTRS and not _is_attrs_field(value, names)) or (
         kind is Kind.PYDANTIC and name.startswith("_")
     ):

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
-from typing import Generic, NamedTuple, TypeVar
+from typing import Final, Generic, NamedTuple, TypeVar
 
-from allocative_gen.rules import NEVER_FIELDS
+from allocative_gen.rules import NEVER_FIELDS, Option
 
 T = TypeVar("T")
 
@@ -92,3 +92,31 @@ def fields_of(bindings: Iterable[Binding[T]]) -> list[Member[T]]:
         else:
             found.append(Member(name, annotated.typed, certain, annotated.where or where))
     return found
+
+
+INHERITED_OPTIONS: Final = frozenset({Option.SKIP, Option.OPAQUE})
+"""Field options a redeclaration keeps: they say who owns the value, not how to read it
+(``visit_with`` names a function of its own module, so it is not carried to another)."""
+
+
+def inherits(annotated: bool, option: Option | None, inherited: Option | None) -> tuple[bool, bool]:
+    """Whether a class's declaration of a field takes the type, and the option, of the
+    declaration its MRO holds next (``inherited``: that declaration's option).
+
+    A redeclaration without an annotation (a name in ``__slots__``, an unannotated
+    assignment in a method) keeps the inherited type; one without an option keeps an
+    inherited ``skip`` or ``opaque``: a back-reference declared ``skip`` on a base stays
+    skipped wherever a subclass lists it again, so measuring a node never walks up to
+    its parent.
+    """
+    return not annotated, option is None and inherited in INHERITED_OPTIONS
+
+
+def class_value_source(final: bool, option: Option | None) -> Source:
+    """What ``name: T = value`` in a plain class's body says of ``name``: a ``Final``
+    constant is no field; a name declared with a field option is one (``parent:
+    Annotated[Node | None, skip] = None``: every instance reads the default until it
+    sets its own, and the option says whose the value is); else a class attribute."""
+    if final:
+        return Source.NOT_FIELD
+    return Source.FIELD if option is not None else Source.CLASS_VALUE

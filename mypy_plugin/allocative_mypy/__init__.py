@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = ["__version__", "plugin"]
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 """Bumped whenever a check changes, so that mypy's cache is invalidated."""
 
 

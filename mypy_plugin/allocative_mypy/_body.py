@@ -43,7 +43,7 @@ from mypy.nodes import (
 )
 from mypy.types import CallableType, Type
 
-from allocative_gen.members import Binding, Source
+from allocative_gen.members import Binding, Source, class_value_source
 from allocative_gen.rules import (
     ATTRS_FIELD_CALLS,
     DEFAULT_KEYWORDS,
@@ -149,7 +149,7 @@ def _annotated(name: str, stmt: AssignmentStmt, kind: Kind, reader: Reader) -> B
     if kind is Kind.PLAIN:
         if not has_value:
             return Binding(name, Source.DECLARED, typed, stmt)
-        source = Source.NOT_FIELD if stmt.is_final_def else Source.CLASS_VALUE
+        source = class_value_source(stmt.is_final_def, written.option)
         return Binding(name, source, typed, stmt)
     if (kind is Kind.ATTRS and not _is_attrs_field(stmt)) or (
         kind is Kind.PYDANTIC and name.startswith("_")

@@ -34,7 +34,7 @@ from mypy.options import Options
 from mypy.types import Type
 
 from allocative._project import is_outside_project
-from allocative_gen.members import fields_of
+from allocative_gen.members import fields_of, inherits
 from allocative_gen.rules import (
     METHOD_NAME,
     SLOTS,
@@ -94,7 +94,27 @@ class FieldCollector:
         """
         found = self._own.get(info.fullname)
         if found is None:
-            found = self._own[info.fullname] = self._read_own(info, kind)
+            found = self._own[info.fullname] = self._inherited(info, self._read_own(info, kind))
+        return found
+
+    def _inherited(self, info: TypeInfo, fields: list[Field]) -> list[Field]:
+        """``fields`` with the type and option each keeps from the declaration the MRO holds
+        next (:func:`allocative_gen.members.inherits`): a slot listed again stays ``skip``."""
+        if not fields or len(info.mro) < 3:  # the class and object: nothing to inherit
+            return fields
+        declared: dict[str, Field] = {}
+        for base in info.mro[1:]:
+            if not self.is_fieldless(base):
+                for field in self.own(base):
+                    declared.setdefault(field.name, field)
+        if not declared:
+            return fields
+        found = []
+        for field in fields:
+            base_field = declared.get(field.name)
+            if base_field is not None:
+                field = _inherit(field, base_field)
+            found.append(field)
         return found
 
     def _read_own(self, info: TypeInfo, kind: Kind | None) -> list[Field]:
@@ -148,6 +168,15 @@ class FieldCollector:
             path = module.path if module is not None else None
             found = self._outside[module_name] = is_outside_project(module_name, path)
         return found
+
+
+def _inherit(own: Field, base: Field) -> Field:
+    takes_type, takes_option = inherits(own.ref is not None, own.option, base.option)
+    if not (takes_type or takes_option):
+        return own
+    ref, declared = (base.ref, base.type) if takes_type else (own.ref, own.type)
+    option = base.option if takes_option else own.option
+    return own._replace(type=declared, ref=ref, option=option, facts=facts_of(ref, option))
 
 
 def to_metadata(fields: list[Field]) -> dict[str, Any]:
