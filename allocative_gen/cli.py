@@ -1,12 +1,14 @@
 """Write an ``__allocative__`` method into every class marked ``@allocative``.
 
-Usage: allocative-gen [--check | --diff] [-j N] [--traceback] PATH...
+Usage: allocative-gen [--check | --diff] [-j N] [--no-cache] [--traceback] PATH...
 
 Searches PATHs (files and folders, recursively) for .py files, skipping .git,
 virtual environments and the globs in ``exclude`` of ``[tool.allocative]``
-in the nearest pyproject.toml. Exit status: 0 nothing to change, 1 something
-was changed (or would be, with --check or --diff), 2 an error (other files are
-still processed).
+in the nearest pyproject.toml. Files that needed no change are remembered in
+.allocative_cache (beside the nearest pyproject.toml, or $ALLOCATIVE_CACHE_DIR)
+and not parsed again while they and every file their bases were read from stay
+the same. Exit status: 0 nothing to change, 1 something was changed (or would
+be, with --check or --diff), 2 an error (other files are still processed).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
-    from allocative_gen.process import FileOutcome
+    from allocative_gen.cache import Cache
+    from allocative_gen.outcome import FileOutcome
 
 EXIT_OK: Final = 0
 EXIT_CHANGED: Final = 1
@@ -43,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
     mode.add_argument("--diff", action="store_true", help="write nothing; print a unified diff")
     result.add_argument(
         "-j", "--jobs", type=int, default=1, metavar="N", help="process files in N processes"
+    )
+    result.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="a cold run: neither read nor write the cache of files that needed no change",
     )
     result.add_argument(
         "--traceback",
@@ -74,9 +82,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path in missing:
         print(f"{path}:1: no such file or folder; check the path", file=sys.stderr)
         status = EXIT_ERROR
-    for outcome in _outcomes(files, write, arguments.diff, arguments.jobs):
+    from allocative_gen.cache import Cache, folder
+
+    cache = Cache(None if arguments.no_cache else folder())
+    for outcome in _cached_outcomes(files, write, arguments.diff, arguments.jobs, cache):
         status = _report(outcome, status, arguments.traceback)
+    cache.save()
     return status
+
+
+def _cached_outcomes(
+    files: list[Path], write: bool, diff: bool, jobs: int, cache: Cache
+) -> Iterator[FileOutcome]:
+    """Every file's outcome, in the files' order: from the cache where it still holds (a
+    file without a marked class needs no cache: it is not parsed), else processed and
+    cached when it needed no change."""
+    from allocative_gen.cache import Entry
+    from allocative_gen.lookups import FileSystem, digest
+    from allocative_gen.outcome import MARKER_BYTES, FileOutcome
+
+    answers = FileSystem()
+    known: dict[Path, FileOutcome] = {}
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # processing reports it
+        if MARKER_BYTES not in data:
+            known[path] = FileOutcome(path)
+            continue
+        entry = cache.lookup(path, digest(data), answers)
+        if entry is not None:
+            messages = [f"{path}:{message}" for message in entry.messages]
+            known[path] = FileOutcome(path, error=entry.error, messages=messages)
+    rest = [path for path in files if path not in known]
+    processed = dict(zip(rest, _outcomes(rest, write, diff, jobs), strict=True))
+    for path in files:
+        outcome = known.get(path) or processed[path]
+        if outcome.record is not None and outcome.digest is not None:
+            prefix = len(f"{path}:")
+            kept = tuple(message[prefix:] for message in outcome.messages)
+            cache.store(path, Entry(outcome.digest, kept, outcome.error, outcome.record))
+        yield outcome
 
 
 def _outcomes(files: list[Path], write: bool, diff: bool, jobs: int) -> Iterator[FileOutcome]:
@@ -85,6 +132,8 @@ def _outcomes(files: list[Path], write: bool, diff: bool, jobs: int) -> Iterator
     Outcomes come in the files' order. Every file gets one: a batch whose worker process
     died is reported file by file, never dropped.
     """
+    if not files:
+        return
     from allocative_gen.process import process_file
     from allocative_gen.project import ModuleIndex
 
@@ -122,7 +171,7 @@ def _worker(paths: list[Path], write: bool, diff: bool) -> list[FileOutcome]:
 
 
 def _worker_failed(path: Path, error: BaseException) -> FileOutcome:
-    from allocative_gen.process import FileOutcome
+    from allocative_gen.outcome import FileOutcome
 
     message = (
         f"{path}:1: internal error: the worker process handling this file failed "

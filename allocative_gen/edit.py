@@ -64,6 +64,7 @@ def generate(
     index: ModuleIndex | None = None,
     text: str | None = None,
     edit: bool = True,
+    data: bytes | None = None,
 ) -> ModuleResult:
     """Add or refresh the ``__allocative__`` method of every marked class in ``module``.
 
@@ -73,10 +74,10 @@ def generate(
     untouched rest of the file back byte for byte. Without ``edit`` (``--check``) the
     tree is not rewritten when Python's ``ast`` already tells each class's status. A
     class whose collection fails unexpectedly is an internal error (a bug), reported
-    with the class's name.
+    with the class's name. ``data``: the bytes the module was parsed from, when known.
     """
     index = index or ModuleIndex()
-    parsed = index.add(path, module)
+    parsed = index.add(path, module, data)
     names = parsed.names
     text = module.code if text is None else text
     config = module.config_for_parsing

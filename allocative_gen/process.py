@@ -7,30 +7,15 @@ import difflib
 import io
 import tokenize
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import libcst as cst
 
 from allocative_gen.edit import Status, generate
 from allocative_gen.files import write_atomically
+from allocative_gen.lookups import Record, digest
+from allocative_gen.outcome import MARKER_BYTES, FileOutcome
 from allocative_gen.project import ModuleIndex
-
-MARKER_BYTES = b"allocative"
-"""A file whose bytes do not contain this has no marked class and is not parsed."""
-
-
-@dataclass
-class FileOutcome:
-    """The result of one file: whether it changed, messages, whether an error occurred, diff."""
-
-    path: Path
-    changed: bool = False
-    error: bool = False
-    messages: list[str] = field(default_factory=list)
-    diff: str = ""
-    tracebacks: list[str] = field(default_factory=list)
-    """Tracebacks of internal errors, printed with ``--traceback``."""
 
 
 def process_file(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOutcome:
@@ -39,26 +24,33 @@ def process_file(path: Path, write: bool, diff: bool, index: ModuleIndex) -> Fil
     Bad input is a one-line error; anything unexpected is an internal error of the file
     (a bug in allocative-gen), and the file is left as it was.
     """
+    record = index.files.record = Record()
     try:
-        return _process(path, write, diff, index)
+        outcome, cacheable = _process(path, write, diff, index)
     except Exception as error:  # one file's bug must not stop the others
-        outcome = FileOutcome(path, error=True)
+        outcome, cacheable = FileOutcome(path, error=True), False
         outcome.messages.append(
             f"{path}:1: internal error in allocative-gen ({type(error).__name__}: {error}); "
             "left unchanged; this is a bug in allocative-gen: rerun with --traceback and report it"
         )
         outcome.tracebacks.append("".join(traceback.format_exception(error)))
-        return outcome
+    finally:
+        index.files.record = None
+    if cacheable and not outcome.changed and not outcome.tracebacks:
+        outcome.record = record
+    return outcome
 
 
-def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOutcome:
+def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> tuple[FileOutcome, bool]:
+    """The file's outcome, and whether it may be cached (it came from the generator)."""
     outcome = FileOutcome(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         return _failed(outcome, 1, f"cannot read: {error.strerror}; check the path and permissions")
+    outcome.digest = digest(data)
     if MARKER_BYTES not in data:
-        return outcome
+        return outcome, False
     undecodable = _undecodable_line(data)
     if undecodable is not None:
         return _failed(outcome, undecodable, "not valid UTF-8 (nor its declared encoding); fix it")
@@ -71,7 +63,7 @@ def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOut
         line = getattr(error, "lineno", None) or 1
         return _failed(outcome, line, f"cannot parse: {error}; fix the syntax error")
     text = data.decode(module.encoding).lstrip("\ufeff")
-    result = generate(module, path, index, text, edit=write or diff)
+    result = generate(module, path, index, text, edit=write or diff, data=data)
     for problem in result.problems:
         outcome.messages.append(f"{path}:{problem.line}: {problem.message}")
         if problem.detail is not None:
@@ -79,12 +71,12 @@ def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOut
     if result.failed:
         outcome.error = True
         outcome.messages.append(f"{path}:1: left unchanged because of the errors above")
-        return outcome
+        return outcome, True
     if not result.changed:
-        return outcome
+        return outcome, True
     new = result.module.bytes if write or diff else None
     if new == data:
-        return outcome
+        return outcome, True
     outcome.changed = True
     for change in result.classes:
         if change.status is Status.CURRENT:
@@ -99,7 +91,7 @@ def _process(path: Path, write: bool, diff: bool, index: ModuleIndex) -> FileOut
             write_atomically(path, new)
         except OSError as error:
             return _failed(outcome, 1, f"cannot write: {error.strerror}; check permissions")
-    return outcome
+    return outcome, False
 
 
 def _python_syntax_error(data: bytes) -> tuple[int, str] | None:
@@ -145,7 +137,7 @@ def _unified_diff(path: Path, old: bytes, new: bytes, encoding: str) -> str:
     return "".join(lines)
 
 
-def _failed(outcome: FileOutcome, line: int, message: str) -> FileOutcome:
+def _failed(outcome: FileOutcome, line: int, message: str) -> tuple[FileOutcome, bool]:
     outcome.error = True
     outcome.messages.append(f"{outcome.path}:{line}: {message}")
-    return outcome
+    return outcome, False

@@ -13,12 +13,12 @@ before its source.
 from __future__ import annotations
 
 import sys
-from importlib.machinery import PathFinder
 from pathlib import Path
 
 import libcst as cst
 
 from allocative._project import is_outside_project
+from allocative_gen.lookups import FileSystem, digest
 from allocative_gen.names import LOCAL, dotted, join_module
 from allocative_gen.sources import ClassSource, Outside, ParsedModule, parsed_module
 
@@ -38,12 +38,19 @@ class ModuleIndex:
     """
 
     def __init__(self) -> None:
-        self._modules: dict[Path, ParsedModule | None] = {}
+        self._modules: dict[Path, tuple[ParsedModule | None, str | None]] = {}
+        self.files = FileSystem()
+        """What the run asked of the file system, recorded per file for the cache."""
 
-    def add(self, path: Path, tree: cst.Module) -> ParsedModule:
-        """Remember a module already parsed, so that it is not parsed again; its record."""
+    def add(self, path: Path, tree: cst.Module, data: bytes | None = None) -> ParsedModule:
+        """Remember a module already parsed (from ``data``), so that it is not parsed again;
+        its record."""
         module = parsed_module(tree, path)
-        self._modules[path.resolve()] = module
+        key = path.resolve()
+        known = None if data is None else digest(data)
+        self._modules[key] = (module, known)
+        if known is not None:
+            self.files.note_read(key, known)
         return module
 
     def find(self, qualified: str, context: ClassSource, module: str | None = None) -> Found:
@@ -92,7 +99,7 @@ class ModuleIndex:
             return None
         first, rest = parts[0], parts[1:]
         if rest and not self._binds(module, first):
-            path = _submodule(module, first)
+            path = _submodule(module, first, self.files)
             if path is not None:
                 loaded = self._load(path, first)
                 return None if loaded is None else self._attribute(loaded, rest, hops + 1)
@@ -168,24 +175,30 @@ class ModuleIndex:
 
     def _module_path(self, module_name: str, path: Path | None) -> Path | None:
         """The file of module ``module_name`` (``.x`` relative to ``path``), or None."""
+        files = self.files
         if module_name.startswith("."):
-            return _relative(module_name, path)
+            return _relative(module_name, path, files)
         parts = module_name.split(".")
-        roots = _ancestors(path)
+        roots = _ancestors(path, files)
         if parts[0] in sys.stdlib_module_names:
             roots = roots[:1]  # the project's own root shadows the library, as for mypy
-            return _module_file(roots[0], parts) if roots else None
+            return _module_file(roots[0], parts, files) if roots else None
         for directory in roots:
-            found = _module_file(directory, parts)
+            found = _module_file(directory, parts, files)
             if found is not None:
                 return found
-        return _importable(module_name)
+        return files.installed(module_name)
 
     def _load(self, path: Path, module_name: str) -> ParsedModule | None:
         key = path.resolve()
-        if key not in self._modules:
-            self._modules[key] = _parse(key, is_outside_project(module_name, str(key)))
-        return self._modules[key]
+        found = self._modules.get(key)
+        if found is None:
+            data = self.files.read(key)
+            module = None if data is None else _parse(key, data, module_name)
+            found = self._modules[key] = (module, None if data is None else digest(data))
+        else:
+            self.files.note_read(key, found[1])
+        return found[0]
 
 
 def _after(qualified: str, module: str) -> list[str]:
@@ -194,45 +207,45 @@ def _after(qualified: str, module: str) -> list[str]:
     return rest.split(".") if rest else []
 
 
-def _submodule(module: ParsedModule, name: str) -> Path | None:
+def _submodule(module: ParsedModule, name: str, files: FileSystem) -> Path | None:
     """The file of submodule ``name`` of a package's ``__init__``; None for a module."""
     path = module.path
     if path is None or path.name not in _INITS:
         return None
-    return _module_file(path.resolve().parent, [name])
+    return _module_file(path.resolve().parent, [name], files)
 
 
-def _parse(path: Path, outside: bool) -> ParsedModule | None:
+def _parse(path: Path, data: bytes, module_name: str) -> ParsedModule | None:
     try:
-        tree = cst.parse_module(path.read_bytes())
-    except Exception:  # any file that cannot be read or parsed is a base not found
+        tree = cst.parse_module(data)
+    except Exception:  # any file that cannot be parsed is a base not found
         return None
-    return parsed_module(tree, path, outside)
+    return parsed_module(tree, path, is_outside_project(module_name, str(path)))
 
 
-def _relative(module: str, path: Path | None) -> Path | None:
+def _relative(module: str, path: Path | None, files: FileSystem) -> Path | None:
     if path is None:
         return None
     rest = module.lstrip(".")
     directory = path.resolve().parent
     for _ in range(len(module) - len(rest) - 1):
         directory = directory.parent
-    return _module_file(directory, rest.split(".") if rest else [])
+    return _module_file(directory, rest.split(".") if rest else [], files)
 
 
-def _ancestors(path: Path | None) -> list[Path]:
+def _ancestors(path: Path | None, files: FileSystem) -> list[Path]:
     """The folders an absolute import from ``path`` is looked up in, as Python and mypy
     would: the folder above the file's top-most package, then the folders above it (never
     a folder inside the package, which ``sys.path`` does not hold)."""
     if path is None:
         return []
     folder = path.resolve().parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
+    while files.is_file(folder / "__init__.py") and folder.parent != folder:
         folder = folder.parent
     return [folder, *folder.parents]
 
 
-def _module_file(directory: Path, parts: list[str]) -> Path | None:
+def _module_file(directory: Path, parts: list[str], files: FileSystem) -> Path | None:
     """The source of the module ``parts`` under ``directory``: a package before a module of
     the same name, a stub before its source, as mypy finds them."""
     if any(not part.isidentifier() for part in parts):
@@ -242,24 +255,6 @@ def _module_file(directory: Path, parts: list[str]) -> Path | None:
     if parts:
         candidates += [base.with_suffix(".pyi"), base.with_suffix(".py")]
     for candidate in candidates:
-        if candidate.is_file():
+        if files.is_file(candidate):
             return candidate
     return None
-
-
-def _importable(module: str) -> Path | None:
-    """The source file of an installed module, found without importing anything."""
-    search: list[str] | None = None
-    spec = None
-    parts = module.split(".")
-    for index in range(len(parts)):
-        try:
-            spec = PathFinder.find_spec(".".join(parts[: index + 1]), search)
-        except (ImportError, ValueError):
-            return None
-        if spec is None:
-            return None
-        search = list(spec.submodule_search_locations or [])
-    if spec is None or spec.origin is None or not spec.origin.endswith((".py", ".pyi")):
-        return None
-    return Path(spec.origin)
