@@ -116,6 +116,13 @@ def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
+UNMARKABLE = re.compile(r"'(?P<cls>\w+)' is (a Protocol|a TypedDict|an Enum): ")
+"""The error of a marked class the generator refuses (after ``path:line: ``)."""
+ROUND_TRIP = "libcst would not write this line back"
+"""The start of the error of a file libcst would not write back unchanged."""
+MESSAGE = re.compile(r"(?P<path>[^:]+):(?P<line>\d+): (?P<text>.*)")
+
+
 @dataclass
 class Corpus:
     """A marked copy of the standard library: every copied file (by path relative to the
@@ -133,6 +140,24 @@ class Corpus:
     def files_with_classes(self) -> list[Path]:
         """The copied files that have a marked class."""
         return [path for path, marked in self.marked.items() if marked.classes]
+
+
+def acted_on(corpus: Corpus, path: Path, messages: list[str]) -> str:
+    """The text of ``path`` once its errors are acted on as a user would: the classes the
+    generator refuses are unmarked, a file libcst would not write back is reformatted."""
+    original = corpus.originals[path]
+    marked = corpus.marked[path]
+    skipped = set()
+    for message in messages:
+        match = MESSAGE.fullmatch(message)
+        assert match is not None, message
+        if UNMARKABLE.match(match["text"]):
+            skipped.add(marked.classes[int(match["line"])])
+        elif match["text"].startswith(ROUND_TRIP):
+            import libcst
+
+            original = libcst.parse_module(original).code
+    return mark(original, frozenset(skipped)).text
 
 
 def copy_marked(root: Path, folder: Path) -> Corpus:

@@ -21,25 +21,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
 import pytest
 from mypy import api
 
 from allocative_mypy import _written
 from tests.gen.stdlib_corpus import (
+    MESSAGE,
     MYPY_CONFIG,
     PACKAGE,
+    ROUND_TRIP,
+    UNMARKABLE,
     Corpus,
+    acted_on,
     changes_outside_classes,
     copy_marked,
-    mark,
     stdlib_root,
 )
 
 COMMAND = str(Path(sys.executable).parent / "allocative-gen")
-MESSAGE = re.compile(r"(?P<path>[^:]+):(?P<line>\d+): (?P<text>.*)")
-UNMARKABLE = re.compile(r"'(?P<cls>\w+)' is (a Protocol|a TypedDict|an Enum): ")
-ROUND_TRIP = "libcst would not write this line back"
 WRITTEN = "was missing; added it"
 
 
@@ -94,6 +93,8 @@ class Stress:
     fixed_after: dict[Path, str] = field(default_factory=dict)
     second: Run | None = None
     second_after: dict[Path, str] = field(default_factory=dict)
+    warm: Run | None = None
+    warm_after: dict[Path, str] = field(default_factory=dict)
     mypy: list[str] = field(default_factory=list)
     mypy_status: int = 0
     mypy_stderr: str = ""
@@ -127,6 +128,8 @@ def stress(tmp_path_factory: pytest.TempPathFactory) -> Stress:
     result.fixed_after = digests(folder)
     result.second = generate(folder, PACKAGE)
     result.second_after = digests(folder)
+    result.warm = generate(folder, PACKAGE)
+    result.warm_after = digests(folder)
     _run_mypy(result)
     return result
 
@@ -134,17 +137,7 @@ def stress(tmp_path_factory: pytest.TempPathFactory) -> Stress:
 def _act_on_errors(result: Stress, path: Path) -> None:
     """Do what the errors of ``path`` say: unmark the classes that cannot be marked, or
     reformat the file libcst cannot write back."""
-    original = result.corpus.originals[path]
-    marked = result.corpus.marked[path]
-    skipped = set()
-    for message in result.errors[path]:
-        match = MESSAGE.fullmatch(message)
-        assert match is not None
-        if UNMARKABLE.match(match["text"]):
-            skipped.add(marked.classes[int(match["line"])])
-        elif match["text"].startswith(ROUND_TRIP):
-            original = cst.parse_module(original).code
-    text = mark(original, frozenset(skipped)).text
+    text = acted_on(result.corpus, path, result.errors[path])
     (result.folder / path).write_bytes(text.encode("utf-8"))
     result.inputs[path] = text
 
@@ -237,6 +230,15 @@ def test_second_run_changes_nothing(stress: Stress) -> None:
     assert (second.status, second.out) == (0, "")
     assert [m for m in second.messages if "warning: " not in m] == []
     assert stress.second_after == stress.fixed_after
+
+
+def test_a_warm_run_says_what_the_cold_run_said(stress: Stress) -> None:
+    """The second run processed every file (each was just written, so none was cached); the
+    third answers from the cache what the second said, and writes nothing."""
+    warm, second = stress.warm, stress.second
+    assert warm is not None and second is not None
+    assert (warm.status, warm.out, warm.messages) == (second.status, second.out, second.messages)
+    assert stress.warm_after == stress.second_after
 
 
 def test_every_file_still_compiles(stress: Stress) -> None:
