@@ -46,7 +46,10 @@ _STATIC: Final = "builtins.staticmethod"
 _CLASS: Final = "builtins.classmethod"
 
 _PARSED: dict[str, tuple[bytes, MypyFile | None]] = {}
-"""Each file parsed again, by path, with the bytes it was parsed from."""
+"""Each file parsed again, by path, with the bytes it was parsed from, for the build
+whose module table's ``id`` is :data:`_BUILD` only (one process may run many builds:
+``mypy.api.run``; no reference to a build is kept)."""
+_BUILD: list[int] = []
 _MAX_PARSED: Final = 256
 
 
@@ -61,6 +64,9 @@ def source_body(
     file cannot be read or parsed, or the class is not found there), with what the rules
     read of semantic analysis filled in: called names' full names, static and class
     methods, ``Final`` declarations."""
+    if [id(modules)] != _BUILD:
+        _PARSED.clear()
+        _BUILD[:] = [id(modules)]
     module = modules.get(info.module_name)
     path = module.path if module is not None else None
     if not path or path.endswith(".pyi"):
