@@ -16,9 +16,11 @@ from allocative_gen.rules import (
     PYDANTIC_INTERNALS,
     UNMARKABLE,
     Kind,
+    Option,
     Read,
     Visit,
     read_of,
+    stored_name,
     visit_for_option,
 )
 from allocative_gen.sources import ClassSource
@@ -176,6 +178,8 @@ def _field_visit(cls: _Node, owner: _Node, name: str, problems: list[Problem]) -
         return FieldVisit(name, Read(name, False), Visit(DYNAMIC_VISIT))
     annotation = declared.annotation
     visit = visit_for_option(annotation.option, annotation.type)
+    if annotation.option is Option.STORED:
+        return FieldVisit(stored_name(name, owner.source.name), Read(name, False), visit)
     read = read_of(name, owner.source.name, owner is cls, declared.certain)
     if owner is cls:
         return FieldVisit(name, read, visit, annotation.function)

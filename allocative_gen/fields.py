@@ -38,8 +38,10 @@ from allocative_gen.rules import (
     NOT_SLOTS,
     SETATTR_CALLS,
     SLOTS,
+    STORED_PROPERTIES,
     UNMARKABLE,
     Kind,
+    Option,
     canonical,
     leaves_unset,
     reading_order,
@@ -87,7 +89,9 @@ def declared_fields(node: cst.ClassDef, names: Names, kind: Kind) -> list[Declar
 def _class_level(body: Sequence[BodyStatement], names: Names, kind: Kind) -> Iterator[Bind]:
     """The bindings of the class body's own statements."""
     for statement, comment in body:
-        if isinstance(statement, cst.FunctionDef | cst.ClassDef):
+        if isinstance(statement, cst.FunctionDef) and _is_stored(statement, names):
+            yield Binding(statement.name.value, Source.STORED, _STORED)
+        elif isinstance(statement, cst.FunctionDef | cst.ClassDef):
             yield Binding(statement.name.value, Source.NOT_FIELD)
         elif isinstance(statement, cst.AnnAssign) and isinstance(statement.target, cst.Name):
             name = statement.target.value
@@ -135,6 +139,15 @@ def _assigned(
         else:
             single = len(statement.targets) == 1
             yield Binding(name, Source.CLASS_VALUE, _comment_type(comment, names, single))
+
+
+_STORED = Annotation(None, option=Option.STORED)
+
+
+def _is_stored(method: cst.FunctionDef, names: Names) -> bool:
+    """Whether ``method`` is a cached property: decorated with one of
+    :data:`~allocative_gen.rules.STORED_PROPERTIES`."""
+    return not STORED_PROPERTIES.isdisjoint(decorator_names(method, names))
 
 
 def _comment_type(comment: cst.Comment | None, names: Names, applies: bool) -> Annotation | None:

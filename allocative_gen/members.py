@@ -30,9 +30,13 @@ class Source(Enum):
     SLOT = "named in ``__slots__``"
     CLASS_VALUE = "given a value in the class body: a class attribute, and the fallback of reads"
     NOT_FIELD = "a method, a property, a ClassVar or a Final constant"
+    STORED = "a cached property: its value is in the instance's ``__dict__`` once computed"
 
 
-_MAKES_FIELD = frozenset({Source.FIELD, Source.DECLARED, Source.INIT, Source.METHOD, Source.SLOT})
+_MAKES_FIELD = frozenset(
+    {Source.FIELD, Source.DECLARED, Source.INIT, Source.METHOD, Source.SLOT, Source.STORED}
+)
+_OVERRIDES_NOT_FIELD = frozenset({Source.FIELD, Source.STORED})
 _CERTAIN = frozenset({Source.FIELD, Source.INIT, Source.CLASS_VALUE})
 
 
@@ -62,9 +66,10 @@ def fields_of(bindings: Iterable[Binding[T]]) -> list[Member[T]]:
     """The fields ``bindings`` (in reading order) make, in the order of their first binding.
 
     A name is a field when something other than a class-level value binds it (its kind, a
-    declaration, a method's assignment, ``__slots__``); never when the class body makes it a
-    method, property, ``ClassVar`` or ``Final`` constant (unless its kind declares it a
-    field), nor ``__dict__``, ``__weakref__``, ``__class__``. A field is certain when its
+    declaration, a method's assignment, ``__slots__``, a cached property); never when the
+    class body makes it a method, property, ``ClassVar`` or ``Final`` constant (unless its
+    kind declares it a field, or it is a cached property), nor ``__dict__``,
+    ``__weakref__``, ``__class__``. A field is certain when its
     kind declares it, ``__init__`` assigns it unconditionally, or the class body gives it a
     value to fall back on.
     """
@@ -83,7 +88,7 @@ def fields_of(bindings: Iterable[Binding[T]]) -> list[Member[T]]:
     found: list[Member[T]] = []
     for name, where in order.items():
         seen = sources[name]
-        if Source.NOT_FIELD in seen and Source.FIELD not in seen:
+        if Source.NOT_FIELD in seen and _OVERRIDES_NOT_FIELD.isdisjoint(seen):
             continue
         certain = not _CERTAIN.isdisjoint(seen)
         annotated = typed.get(name)

@@ -20,6 +20,8 @@ checker can read back which fields a method visits:
   (``self.<attr>``, ``getattr(self, "<attr>")`` or ``getattr(self, "<attr>", None)``);
 - ``visitor.visit_field_with("<field>", <read>, <function>)``;
 - ``visitor.skip("<field>")`` for a field with the ``skip`` option;
+- ``visitor.visit_stored("<attr>", self)`` for a cached property (:data:`STORED_PROPERTIES`),
+  whose value the instance keeps in its ``__dict__`` once computed;
 - ``<Base>.__allocative__(self, visitor)`` for a base class with its own method;
 - ``pass`` when nothing is visited.
 """
@@ -272,6 +274,29 @@ DYNAMIC_VISIT: Final = "visit_field"
 """The visit that dispatches on the run-time type: right for any value."""
 SKIP_VISIT: Final = "skip"
 """The visitor method that declares a ``skip`` field deliberately not visited."""
+STORED_VISIT: Final = "visit_stored"
+"""The visitor method that visits what an instance keeps under a name in its ``__dict__``,
+if anything, without running a descriptor: a cached property's computed value."""
+STORED_PROPERTIES: Final = frozenset(
+    {
+        "functools.cached_property",
+        "cached_property.cached_property",
+        "cached_property.threaded_cached_property",
+        "django.utils.functional.cached_property",
+        "werkzeug.utils.cached_property",
+        "boltons.cacheutils.cached_property",
+    }
+)
+"""Decorators that make a method a descriptor keeping its computed value in the instance's
+``__dict__`` under the method's own name (mangled when private): the value is there once
+computed, and measuring must not compute it."""
+
+
+def stored_name(name: str, class_name: str) -> str:
+    """The key the instance's ``__dict__`` keeps a cached property ``name`` of class
+    ``class_name`` under (a private name is mangled in the class body)."""
+    return mangled(name, class_name)
+
 
 FIELD_VISITS: Final = frozenset(
     {DYNAMIC_VISIT, "visit_opaque", "visit_field_with"}
@@ -295,11 +320,13 @@ class TypeRef(NamedTuple):
 
 
 class Option(Enum):
-    """A field option given in ``typing.Annotated[...]``."""
+    """A field option given in ``typing.Annotated[...]``, or ``STORED``: the member is a
+    cached property (:data:`STORED_PROPERTIES`)."""
 
     SKIP = SKIP
     OPAQUE = OPAQUE
     VISIT_WITH = VISIT_WITH
+    STORED = "functools.cached_property"
 
 
 OPTIONS: Final = {SKIP: Option.SKIP, OPAQUE: Option.OPAQUE}
@@ -360,6 +387,8 @@ def visit_for_option(option: Option | None, tp: TypeRef | None) -> Visit:
         return Visit("visit_opaque")
     if option is Option.VISIT_WITH:
         return Visit("visit_field_with")
+    if option is Option.STORED:
+        return Visit(STORED_VISIT)
     return visit_for(tp)
 
 

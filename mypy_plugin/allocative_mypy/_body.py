@@ -51,12 +51,14 @@ from allocative_gen.rules import (
     NOT_SLOTS,
     SETATTR_CALLS,
     SLOTS,
+    STORED_PROPERTIES,
     Kind,
+    Option,
     canonical,
     leaves_unset,
     reading_order,
 )
-from allocative_mypy._written import UNANNOTATED, Reader, Written
+from allocative_mypy._written import UNANNOTATED, Reader, Written, written_of
 
 _NO_METHODS: Final = frozenset({Kind.NAMEDTUPLE, Kind.PYDANTIC})
 _OBJECT: Final = "builtins.object"
@@ -110,10 +112,23 @@ def bindings(statements: Sequence[Statement], kind: Kind, reader: Reader) -> lis
 
 def _class_level(statements: Sequence[Statement], kind: Kind, reader: Reader) -> Iterator[Bind]:
     for stmt in statements:
-        if isinstance(stmt, FuncDef | Decorator | OverloadedFuncDef | ClassDef):
+        if isinstance(stmt, Decorator) and _is_stored(stmt):
+            yield Binding(stmt.name, Source.STORED, _STORED, stmt)
+        elif isinstance(stmt, FuncDef | Decorator | OverloadedFuncDef | ClassDef):
             yield Binding(stmt.name, Source.NOT_FIELD)
         elif isinstance(stmt, AssignmentStmt):
             yield from _class_assignment(stmt, kind, reader)
+
+
+_STORED: Final = Typed(None, written_of(None, Option.STORED))
+
+
+def _is_stored(stmt: Decorator) -> bool:
+    """Whether a decorated method is a cached property (``STORED_PROPERTIES``)."""
+    return any(
+        isinstance(decorator, RefExpr) and canonical(decorator.fullname) in STORED_PROPERTIES
+        for decorator in stmt.original_decorators
+    )
 
 
 def _class_assignment(stmt: AssignmentStmt, kind: Kind, reader: Reader) -> Iterator[Bind]:

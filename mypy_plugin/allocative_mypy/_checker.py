@@ -10,7 +10,7 @@ from mypy.plugin import ClassDefContext
 from mypy.types import Type
 
 from allocative_gen import rules
-from allocative_gen.rules import Kind, Read, Visit, read_of
+from allocative_gen.rules import Kind, Option, Read, Visit, read_of, stored_name
 from allocative_mypy import _errors, _names
 from allocative_mypy._fields import Field, FieldCollector, to_metadata
 from allocative_mypy._kinds import class_kind
@@ -99,6 +99,10 @@ class ClassChecker:
             if owner is not info and is_opaque(owner):
                 expected[field.name] = None  # an @opaque base's fields are not visited
                 continue
+            if field.option is Option.STORED:  # visited by the key its value is stored under
+                key = stored_name(field.name, owner.name)
+                expected[field.name] = Expected(field.facts.visit, Read(key, False))
+                continue
             read = read_of(field.name, owner.name, owner is info, field.certain)
             expected[field.name] = Expected(field.facts.visit, read)
         if kind is Kind.PYDANTIC:
@@ -158,7 +162,7 @@ class ClassChecker:
             return
         from allocative_mypy._stale import stale_reasons  # only a stale method needs it
 
-        steps = read_steps(method) if isinstance(method, FuncDef) else None
+        steps = read_steps(method, expected) if isinstance(method, FuncDef) else None
         if steps is None:
             reasons = ['it is not a "(self, visitor)" method']
         else:

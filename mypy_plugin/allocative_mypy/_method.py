@@ -28,7 +28,7 @@ from mypy.nodes import (
 from mypy.types import Instance, get_proper_type
 
 from allocative_gen import rules
-from allocative_gen.rules import SKIP_VISIT, Read, Visit, read_of
+from allocative_gen.rules import SKIP_VISIT, STORED_VISIT, Read, Visit, read_of
 
 if TYPE_CHECKING:
     from allocative_mypy._fields import Field
@@ -72,8 +72,14 @@ class Unrecognised(NamedTuple):
 Step = FieldCall | BaseCall | Unrecognised
 
 
-def read_steps(method: FuncDef) -> list[Step] | None:
-    """The steps of a method's body, or None when its signature is not ``(self, visitor)``."""
+def read_steps(
+    method: FuncDef, expected: Mapping[str, Expected | None] | None = None
+) -> list[Step] | None:
+    """The steps of a method's body, or None when its signature is not ``(self, visitor)``.
+
+    A cached property is visited by the key its value is stored under (a private name
+    mangled): with ``expected``, such a visit is read as one of the field it stores.
+    """
     if len(method.arguments) != 2:
         return None
     self_name = method.arguments[0].variable.name
@@ -92,7 +98,25 @@ def read_steps(method: FuncDef) -> list[Step] | None:
         if isinstance(call, CallExpr) and isinstance(call.callee, MemberExpr):
             step = _read_call(call, call.callee, self_name, visitor_name)
         steps.append(Unrecognised(stmt.line) if step is None else step)
+    stored = _stored_keys(expected or {})
+    if stored:
+        steps = [_stored_field(step, stored) for step in steps]
     return steps
+
+
+def _stored_keys(expected: Mapping[str, Expected | None]) -> dict[str, str]:
+    """The field of each stored key that is not the field's own name."""
+    return {
+        found.read.attr: name
+        for name, found in expected.items()
+        if found is not None and found.visit.method == STORED_VISIT and found.read.attr != name
+    }
+
+
+def _stored_field(step: Step, stored: dict[str, str]) -> Step:
+    if isinstance(step, FieldCall) and step.visit.method == STORED_VISIT:
+        return step._replace(field=stored.get(step.field, step.field))
+    return step
 
 
 def is_current(method: FuncDef, expected: Mapping[str, Expected | None]) -> bool:
@@ -105,7 +129,7 @@ def is_current(method: FuncDef, expected: Mapping[str, Expected | None]) -> bool
     wrong; False sends the caller to them for the reasons (also when the
     method is current in a way this does not recognise, like a base call).
     """
-    steps = read_steps(method)
+    steps = read_steps(method, expected)
     if steps is None:
         return False
     wanted = {name: found for name, found in expected.items() if found is not None}
@@ -165,6 +189,8 @@ def visits_in_order(method: FuncDef, fields: Sequence[Field]) -> bool:
             if len(args) != 1:
                 return False
             continue
+        if visit.method == STORED_VISIT:
+            return False  # named by its stored key: is_current compares those
         if len(args) < 2:
             return False
         value = args[1]
@@ -211,6 +237,11 @@ def _read_call(call: CallExpr, callee: MemberExpr, self_name: str, visitor: str)
     field = args[0]
     if method == SKIP_VISIT and len(args) == 1:
         return FieldCall(field.value, _SKIPPED, Visit(SKIP_VISIT), call.line)
+    if method == STORED_VISIT:
+        owner = args[1] if len(args) == 2 else None
+        if not isinstance(owner, NameExpr) or owner.name != self_name:
+            return None
+        return FieldCall(field.value, Read(field.value, False), Visit(STORED_VISIT), call.line)
     if method not in rules.FIELD_VISITS or len(args) < 2:
         return None
     if len(args) == 2 or method == _VISIT_WITH_FUNCTION:

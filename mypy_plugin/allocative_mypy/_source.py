@@ -101,6 +101,8 @@ class _Names:
         elif isinstance(stmt, ExpressionStmt):
             self._call(stmt.expr)
         elif isinstance(stmt, Decorator):
+            for decorator in stmt.original_decorators:
+                self._fill(decorator)
             names = {self._resolve(_dotted(d) or "") for d in stmt.original_decorators}
             stmt.func.is_static = stmt.func.is_static or _STATIC in names
             stmt.func.is_class = stmt.func.is_class or _CLASS in names

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from mypy.nodes import TypeInfo
 
-from allocative_gen.rules import SKIP_VISIT, Visit, read_expression
+from allocative_gen.rules import SKIP_VISIT, STORED_VISIT, Visit, read_expression
 from allocative_mypy._method import BaseCall, Expected, FieldCall, Step, Unrecognised, matches
 
 
@@ -61,6 +61,9 @@ def _missing(name: str, expected: Expected | None) -> str:
         return ""
     if expected.visit.method == SKIP_VISIT:
         return f'"{name}" is skip but not declared with visitor.skip("{name}")'
+    if expected.visit.method == STORED_VISIT:
+        call = f'visitor.visit_stored("{expected.read.attr}", self)'
+        return f'"{name}" is a cached property but not visited with {call}'
     return f'"{name}" is not visited'
 
 

@@ -176,18 +176,27 @@ def _detached_is_the_same(node: Any, detach: Any) -> tuple[int, int]:
 
 
 def test_networkx_graphs_are_measured_exactly(packages: dict[str, ModuleType]) -> None:
-    """A multi-digraph: its node, adjacency and predecessor dicts, each once."""
+    """A multi-digraph: its node, adjacency and predecessor dicts, each once, and the views
+    its cached properties keep once read (``graph.nodes``, ``graph.adj``), by name and
+    without a warning."""
     nx = packages["networkx"]
 
     def build() -> Any:
         graph = nx.MultiDiGraph(name="ring")
         for i in range(300):
             graph.add_edge(f"n{i}", f"n{(i * 7) % 300}", weight=i * 0.5)
+        assert len(graph.nodes) == len(graph.adj) == 300
         return graph
 
     graph, built = traced(build)
-    assert type(graph).__allocative__ is not None
+    assert "nodes" in vars(graph)
     assert allocative.size_of(graph) == built
+    builder = allocative.FlameGraphBuilder()
+    builder.visit_root(graph)
+    output = builder.finish()
+    stacks = {line.rsplit(" ", 1)[0] for line in output.folded().splitlines()}
+    assert "MultiDiGraph;nodes;NodeView" in stacks
+    assert [warning for warning in output.warnings if "nodes" in warning or "adj" in warning] == []
 
 
 def test_a_sqlglot_where_clause_is_measured_without_its_statement(
