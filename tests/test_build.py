@@ -94,6 +94,51 @@ def test_stub_matches_the_extension() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_constants_header_is_current() -> None:
+    """``_core_src/constants.h`` holds exactly what ``allocative/_constants.py`` says."""
+    assert build_core.CONSTANTS_HEADER.read_text() == build_core.constants_header()
+
+
+RETURNS = {
+    "measure": ([1.5],),
+    "bookkeeping": (),
+    "finish": (),
+    "_mark": (),
+    "_open_depth": (),
+    "_claimed_since": (0,),
+    "_is_new": ([2.5], set()),
+}
+"""Methods of ``_core.Engine`` called with these arguments in the return-type check."""
+
+
+@pytest.mark.usefixtures("buildable")
+@pytest.mark.parametrize("method", list(RETURNS))
+def test_stub_return_types_match(method: str) -> None:
+    """What each method returns has the type ``_core.pyi`` declares (stubtest checks
+    signatures only)."""
+    import ast
+    import builtins
+    import typing
+
+    from allocative import _core
+
+    stub = ast.parse((build_core.PACKAGE / "_core.pyi").read_text())
+    engine = next(n for n in stub.body if isinstance(n, ast.ClassDef) and n.name == "Engine")
+    declared = next(n for n in engine.body if isinstance(n, ast.FunctionDef) and n.name == method)
+    assert declared.returns is not None
+    names = {"FrameTree": _core.FrameTree, **vars(builtins)}
+    annotation = eval(ast.unparse(declared.returns), names)  # the project's own stub
+    expected = typing.get_origin(annotation) or annotation
+    result = getattr(_core.Engine(frames=method == "finish"), method)(*RETURNS[method])
+    assert isinstance(result, expected)
+    if expected is tuple:
+        tree, warnings = result
+        assert isinstance(tree, _core.FrameTree)
+        assert isinstance(warnings, list)
+    if expected is dict:
+        assert all(type(key) is str and type(value) is int for key, value in result.items())
+
+
 @pytest.mark.usefixtures("buildable")
 def test_wheel_carries_the_engine_with_a_platform_tag(tmp_path: Path) -> None:
     """``pip wheel .`` gives a CPython wheel with this interpreter's extension and no C sources."""

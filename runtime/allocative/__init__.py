@@ -14,11 +14,10 @@ if TYPE_CHECKING:
     from allocative._api import FlameGraphBuilder, FlameGraphOutput, retained_size, size_of
     from allocative._engine import Engine, EngineError, engine
     from allocative._flamegraph import FlameGraph
-    from allocative._protocol import Allocative
+    from allocative._protocols import Allocative, Visitor
     from allocative._registry import register, register_root, unregister_root
     from allocative._render.errors import EmptyGraph, MalformedFolded, RenderError
     from allocative._retained import ChangedWhileMeasured, RetainedSizeUnavailable
-    from allocative._visitor import Visitor
 
 __all__ = [
     "Allocative",
@@ -46,7 +45,7 @@ __all__ = [
 ]
 
 _LAZY = {
-    "Allocative": "allocative._protocol",
+    "Allocative": "allocative._protocols",
     "ChangedWhileMeasured": "allocative._retained",
     "EmptyGraph": "allocative._render.errors",
     "Engine": "allocative._engine",
@@ -57,7 +56,7 @@ _LAZY = {
     "MalformedFolded": "allocative._render.errors",
     "RenderError": "allocative._render.errors",
     "RetainedSizeUnavailable": "allocative._retained",
-    "Visitor": "allocative._visitor",
+    "Visitor": "allocative._protocols",
     "engine": "allocative._engine",
     "register": "allocative._registry",
     "register_root": "allocative._registry",

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 from allocative import _engine, _registry
 from allocative._flamegraph import FlameGraph
-from allocative._frame_visitor import DEFAULT_MAX_DEPTH, FrameVisitor
-from allocative._size_visitor import SizeVisitor
+from allocative._protocols import Engine, PendingGraph
+from allocative._walk import DEFAULT_MAX_DEPTH
 
 
 def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
@@ -15,12 +13,7 @@ def size_of(obj: object, *, allocator_overhead: bool = False) -> int:
 
     With ``allocator_overhead`` the allocator's rounding of each block is added.
     """
-    if _engine.engine().name == _engine.COMPILED:
-        from allocative import _core
-
-        core = _core.Engine(allocator_overhead=allocator_overhead, custom=_registry.snapshot())
-        return core.measure(obj)
-    return SizeVisitor(allocator_overhead=allocator_overhead).measure(obj)
+    return _engine.new_engine(allocator_overhead=allocator_overhead).measure(obj)
 
 
 def retained_size(obj: object, *, allocator_overhead: bool = False) -> int:
@@ -45,16 +38,6 @@ def retained_size(obj: object, *, allocator_overhead: bool = False) -> int:
     if retention.changed:
         warnings.warn(_retained.changed_warning(retention), _retained.ChangedWhileMeasured, 2)
     return retention.retained
-
-
-class PendingGraph(Protocol):
-    """A flame graph an engine still holds in its own form (the compiled engine's FrameTree)."""
-
-    def total(self) -> int:
-        """Bytes of every frame."""
-
-    def graph(self) -> FlameGraph:
-        """The tree as a FlameGraph; called at most once."""
 
 
 class FlameGraphOutput:
@@ -211,21 +194,14 @@ class FlameGraphBuilder:
 
             _retained.check_available()
             self._retained = ([], [])
-        self._visitor: _Measurer | None = self._frame_engine()
+        self._visitor: Engine | None = self._frame_engine()
 
-    def _frame_engine(self) -> _Measurer:
-        if self._engine.name == _engine.COMPILED:
-            from allocative import _core
+    def _frame_engine(self) -> Engine:
+        return _engine.new_engine(
+            frames=True, allocator_overhead=self._overhead, max_depth=self._max_depth
+        )
 
-            return _core.Engine(
-                frames=True,
-                allocator_overhead=self._overhead,
-                max_depth=self._max_depth,
-                custom=_registry.snapshot(),
-            )
-        return FrameVisitor(allocator_overhead=self._overhead, max_depth=self._max_depth)
-
-    def _live(self) -> _Measurer:
+    def _live(self) -> Engine:
         if self._visitor is None:
             raise RuntimeError("FlameGraphBuilder.finish() was already called")
         return self._visitor
@@ -261,7 +237,7 @@ class FlameGraphBuilder:
         return FlameGraphOutput(graph, warnings, engine=self._engine.name, retained=retained)
 
     def _retained_graph(
-        self, full: _Measurer, roots: list[object], names: list[str | None]
+        self, full: Engine, roots: list[object], names: list[str | None]
     ) -> tuple[FlameGraph, list[str]]:
         """The full graph, and the graph of what goes with the roots: the difference is
         what stays, filed under ``[shared]`` (see allocative._retained)."""
@@ -291,11 +267,3 @@ class FlameGraphBuilder:
 
 def _graph(graph: FlameGraph | PendingGraph) -> FlameGraph:
     return graph if isinstance(graph, FlameGraph) else graph.graph()
-
-
-class _Measurer(Protocol):
-    """What FlameGraphBuilder asks of an engine's flame graph visitor."""
-
-    def visit_root(self, value: object, name: str | None, /) -> None: ...
-    def finish(self) -> tuple[FlameGraph | PendingGraph, list[str]]: ...
-    def _exclude_claimed(self, other: Any, /) -> None: ...

@@ -1,4 +1,5 @@
-"""Which engine measures: the compiled one where it can, else the pure-Python one, and why.
+"""Which engine measures: the compiled one where it can, else the pure-Python one, and why;
+and the one place an engine is made (:func:`new_engine`).
 
 The choice is made at the first measurement (``import allocative`` loads no
 engine) and kept for the process. ``ALLOCATIVE_ENGINE=python`` or
@@ -16,9 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from allocative import _gate
+
+if TYPE_CHECKING:
+    from allocative._protocols import Engine as Measuring
 
 ENV: Final = "ALLOCATIVE_ENGINE"
 """The environment variable that forces an engine: ``python`` or ``compiled``."""
@@ -133,3 +137,33 @@ def forced(name: EngineName) -> Iterator[Engine]:
         yield _forced
     finally:
         _forced = previous
+
+
+def new_engine(
+    *,
+    frames: bool = False,
+    allocator_overhead: bool = False,
+    max_depth: int | None = None,
+    references: bool = False,
+) -> Measuring:
+    """A new engine of the kind :func:`engine` chose: a flame graph's (``frames``) or a
+    total's, counting references met for retained size (``references``)."""
+    from allocative import _registry
+    from allocative._walk import DEFAULT_MAX_DEPTH
+
+    depth = DEFAULT_MAX_DEPTH if max_depth is None else max_depth
+    if engine().name == COMPILED:
+        from allocative import _core
+
+        return _core.Engine(
+            frames=frames,
+            allocator_overhead=allocator_overhead,
+            max_depth=depth,
+            custom=_registry.snapshot(),
+            references=references,
+        )
+    from allocative._visitor import PythonEngine
+
+    return PythonEngine(
+        frames=frames, allocator_overhead=allocator_overhead, max_depth=depth, references=references
+    )

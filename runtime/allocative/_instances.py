@@ -31,35 +31,33 @@ from collections.abc import Callable
 from sys import getrefcount
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from allocative import _layout
+from allocative import _layout, _typeinfo
 from allocative._attributes import Attributes, Leftovers, aliases
 from allocative._gate import RAW_READS
-from allocative._kinds import (
-    Expand,
-    Kind,
-    Method,
+from allocative._impls.classes import (
     builtin_base,
     builtin_part,
     has_fixed_size,
     instance_blocks,
     instance_size,
-    is_heap_type,
 )
 from allocative._marker import _visit_nothing
 from allocative._names import callable_name, frame_name_of, raised_text
 from allocative._project import class_outside_project
 from allocative._refcounts import EXCLUSIVE_REFS, temporary_warning
+from allocative._rule import TypeRule
 from allocative._straight import visits_fixed_fields
 
 if TYPE_CHECKING:
-    from allocative._visitor import Visitor
+    from allocative._protocols import EngineSide, VisitFunction
+    from allocative._rule import Expand
 
 DICT_STORAGE: Final = "__dict__"
 _EMPTY: Final[frozenset[int]] = frozenset()
 
 
-def instance_kind(tp: type, name: str, registered: Method | None) -> Kind:
-    """The kind of instances of ``tp``: a class, a subclass of a built-in, or a type with a
+def instance_rule(tp: type, name: str, registered: VisitFunction | None) -> TypeRule:
+    """The rule of instances of ``tp``: a class, a subclass of a built-in, or a type with a
     registered visit function (``registered``, which takes the place of its method)."""
     found = builtin_base(tp)
     base = found[1] if found is not None else None
@@ -67,21 +65,21 @@ def instance_kind(tp: type, name: str, registered: Method | None) -> Kind:
     instances = Instances(tp, name, method, builtin_part(tp, base), declared_names(tp))
     storage = instances.attributes.storage
     size = instance_size(tp, base)
-    attrs = storage.values_bytes if storage is not None else None
-    if attrs is None and not RAW_READS and estimates_values(tp):
-        attrs = estimated_values_bytes
-    kind = Kind(
+    values_bytes = storage.values_bytes if storage is not None else None
+    if values_bytes is None and not RAW_READS and estimates_values(tp):
+        values_bytes = estimated_values_bytes
+    rule = TypeRule(
         name,
         size,
         unused=base.unused if base is not None else None,
-        attrs=attrs,
+        values_bytes=values_bytes,
         expand=instances.expand,
         blocks=instance_blocks(tp, size, storage),
         reflective=method is None and _asks_for_a_method(tp, base),
     )
-    kind.fixed_size = has_fixed_size(tp, size)
-    kind.instances = instances
-    return kind
+    rule.fixed_size = has_fixed_size(tp, size)
+    rule.instances = instances
+    return rule
 
 
 def _asks_for_a_method(tp: type, base: object) -> bool:
@@ -92,7 +90,7 @@ def _asks_for_a_method(tp: type, base: object) -> bool:
     package is exact by its attributes, and cannot be marked."""
     if class_outside_project(tp):
         return False
-    return base is None or is_heap_type(tp)
+    return base is None or _typeinfo.is_heap_type(tp)
 
 
 def estimates_values(tp: type) -> bool:
@@ -134,7 +132,7 @@ def declared_names(tp: type) -> tuple[str, ...]:
 
 
 class Instances:
-    """How one class's instances are expanded (``Kind.expand`` is :meth:`expand`),
+    """How one class's instances are expanded (``TypeRule.expand`` is :meth:`expand`),
     resolved once per measurement."""
 
     __slots__ = (
@@ -156,7 +154,7 @@ class Instances:
         self,
         tp: type,
         name: str,
-        method: Method | None,
+        method: VisitFunction | None,
         builtin: Expand | None,
         declared: tuple[str, ...],
     ) -> None:
@@ -184,7 +182,7 @@ class Instances:
         return self._attributes
 
     @property
-    def method(self) -> Method | None:
+    def method(self) -> VisitFunction | None:
         """The method (or registered function) that visits the declared fields."""
         return self._method
 
@@ -200,7 +198,7 @@ class Instances:
         built-in part, no declared fields to read first."""
         return self._method is None and self._builtin is None and not self._declared and RAW_READS
 
-    def expand(self, visitor: Visitor, value: Any) -> None:
+    def expand(self, visitor: EngineSide, value: Any) -> None:
         """Measure what ``value`` refers to; its own bytes are already counted."""
         own_dict = self._own_dict(value)
         if own_dict is None and self._complete:
@@ -246,7 +244,7 @@ class Instances:
         own_dict = self._own_dict(value)
         return None if own_dict is None else dict.get(own_dict, name)
 
-    def _raised(self, visitor: Visitor, value: Any, depth: int, error: Exception) -> None:
+    def _raised(self, visitor: EngineSide, value: Any, depth: int, error: Exception) -> None:
         """The method of a complete class raised: warn, then measure every attribute by name.
 
         What the method counted before it raised stays counted: the journal joins
@@ -257,7 +255,7 @@ class Instances:
         self._note_raised(visitor, error)
         self._visit_rest(visitor, value, visitor._mark(), None, None)
 
-    def _run_method(self, visitor: Visitor, value: Any) -> Leftovers | None:
+    def _run_method(self, visitor: EngineSide, value: Any) -> Leftovers | None:
         """Run the method; the leftovers reader, or None when the method raised."""
         method = self._method
         if method is None:
@@ -267,7 +265,7 @@ class Instances:
         try:
             if leftovers is None:
                 recorder = _Recorder.of(visitor)
-                method(value, cast("Visitor", recorder))
+                method(value, cast("EngineSide", recorder))
                 leftovers = self._leftovers_after(frozenset(recorder.names))
                 if self._fixed:
                     self._leftovers = leftovers
@@ -279,7 +277,7 @@ class Instances:
             return None
         return leftovers
 
-    def _note_raised(self, visitor: Visitor, error: Exception) -> None:
+    def _note_raised(self, visitor: EngineSide, error: Exception) -> None:
         visitor._note(
             f"{self._method_name} raised {raised_text(error)}; "
             f"{self.name}'s attributes are measured by name"
@@ -295,7 +293,7 @@ class Instances:
 
     def _visit_rest(
         self,
-        visitor: Visitor,
+        visitor: EngineSide,
         value: Any,
         mark: int,
         own_dict: dict[str, object] | None,
@@ -331,7 +329,7 @@ class Instances:
             self._visit_unnamed(visitor, value, here, referents)
 
     @staticmethod
-    def _met_new(visitor: Visitor, field: object, here: set[int], named: set[int]) -> bool:
+    def _met_new(visitor: EngineSide, field: object, here: set[int], named: set[int]) -> bool:
         """Whether an attribute's ``field`` is to be visited; when it is not, a reference
         met all the same (claimed through another name or elsewhere in the tree) is
         counted, unless this object's own visits claimed it through this very reference."""
@@ -344,7 +342,7 @@ class Instances:
 
     def _visit_declared(
         self,
-        visitor: Visitor,
+        visitor: EngineSide,
         value: Any,
         here: set[int],
         named: set[int],
@@ -368,17 +366,17 @@ class Instances:
                 named.add(id(field))
         return frozenset(handled)
 
-    def _visit_builtin(self, visitor: Visitor, value: Any, here: set[int]) -> None:
+    def _visit_builtin(self, visitor: EngineSide, value: Any, here: set[int]) -> None:
         """The built-in part; a copy of it when another thread changes it meanwhile."""
         assert self._builtin is not None
         try:
-            target = cast("Visitor", _Unclaimed(visitor, here)) if here else visitor
+            target = cast("EngineSide", _Unclaimed(visitor, here)) if here else visitor
             self._builtin(target, value)
         except RuntimeError as error:
             visitor._refill("", value, error)
 
     def _visit_unnamed(
-        self, visitor: Visitor, value: Any, here: set[int], referents: list[object]
+        self, visitor: EngineSide, value: Any, here: set[int], referents: list[object]
     ) -> None:
         """Referents no name reached (a C type's internal references), by type."""
         tp = type(value)
@@ -411,7 +409,7 @@ class _Unclaimed:
 
     __slots__ = ("_here", "_visitor")
 
-    def __init__(self, visitor: Visitor, here: set[int]) -> None:
+    def __init__(self, visitor: EngineSide, here: set[int]) -> None:
         self._visitor = visitor
         self._here = here
 
@@ -451,11 +449,11 @@ class _Recorder:
 
     __slots__ = ("_visitor", "names")
 
-    _visitor: Visitor
+    _visitor: EngineSide
     names: set[str]
 
     @classmethod
-    def of(cls, visitor: Visitor) -> _Recorder:
+    def of(cls, visitor: EngineSide) -> _Recorder:
         """A recorder passing visits on to ``visitor``."""
         recorder = object.__new__(cls)
         recorder._visitor = visitor

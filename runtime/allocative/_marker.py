@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from allocative._visitor import Visitor
+    from allocative._protocols import Visitor
 
 C = TypeVar("C", bound=type)
 

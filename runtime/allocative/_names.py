@@ -1,6 +1,6 @@
 """How the engines name what they report: frames, visit functions and raised errors.
 
-Both engines call these (the compiled one through ``allocative._compiled``), so a
+Both engines call these (the compiled one through ``allocative._bridge``), so a
 warning reads the same whichever engine measured. None of them runs code of the
 measured program that could raise or change it: a metaclass's ``__qualname__``
 property, an exception's ``__str__`` that raises, a callable without a name.
@@ -14,6 +14,11 @@ from allocative import _typeinfo
 def qualified_type_name(tp: type) -> str:
     """``tp``'s qualified name as its class statement gave it, ``<locals>.`` left out."""
     return _typeinfo.qualname(tp).replace("<locals>.", "")
+
+
+def frame_name(tp: type) -> str:
+    """The frame that shows objects of ``tp``: its qualified name, made folded-safe."""
+    return qualified_type_name(tp).replace(";", ":").replace(" ", "_")
 
 
 def type_name(tp: type) -> str:

@@ -9,15 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from allocative._constants import TEMPORARY
 from allocative._gate import RAW_READS
-
-TEMPORARY: Final = (
-    "the value visited is not held by the object: it was made while measuring (a property, "
-    "a bound method, a class attribute read through getattr, a computed value); not counted"
-)
-"""The warning for a field visit given a temporary: nothing in the tree holds it, so it is
-not part of the tree, and walking it could meet objects of the tree through references that
-did not exist when they were counted."""
 
 
 def temporary_warning(owner: str, name: str) -> str:

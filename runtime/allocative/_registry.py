@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from allocative._marker import _Opaque, _visit_nothing
 
 if TYPE_CHECKING:
-    from allocative._visitor import Visitor
+    from allocative._protocols import Visitor
 
 _lock = threading.Lock()
 _custom: dict[type, Callable[[Any, Visitor], None]] = {}

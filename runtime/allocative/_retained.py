@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from allocative import _engine, _registry
+from allocative import _engine
 from allocative._flamegraph import FlameGraph
 from allocative._gate import REFUSAL
 
@@ -72,20 +72,6 @@ def changed_warning(retention: Retention) -> str:
     )
 
 
-def _size_engine(references: bool, allocator_overhead: bool) -> Any:
-    if _engine.engine().name == _engine.COMPILED:
-        from allocative import _core
-
-        return _core.Engine(
-            allocator_overhead=allocator_overhead,
-            custom=_registry.snapshot(),
-            references=references,
-        )
-    from allocative._size_visitor import SizeVisitor
-
-    return SizeVisitor(allocator_overhead=allocator_overhead, references=references)
-
-
 def check_available() -> None:
     """Raise :class:`RetainedSizeUnavailable` where reference counts are not trusted."""
     if REFUSAL:
@@ -105,14 +91,14 @@ def retention(
     one reference more.
     """
     check_available()
-    walk = _size_engine(True, allocator_overhead)
+    walk = _engine.new_engine(allocator_overhead=allocator_overhead, references=True)
     total = 0
     for index in range(len(roots)):
         total = walk.measure(roots[index])
     held, root_refs = walk._outside(roots)
     walk.release()
     held.extend(roots[index] for index, refs in enumerate(root_refs) if refs > caller_refs)
-    stay = _size_engine(False, allocator_overhead)
+    stay = _engine.new_engine(allocator_overhead=allocator_overhead)
     shared = 0
     while held:
         shared = stay.measure(held.pop())

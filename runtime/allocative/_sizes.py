@@ -13,7 +13,7 @@ from array import array
 from collections import deque
 from typing import Final
 
-from allocative import _layout
+from allocative import _layout, _typeinfo
 
 getsizeof: Final = sys.getsizeof
 
@@ -21,10 +21,22 @@ _WORD: Final = 8
 _SET_SMALL_TABLE: Final = 8
 _SET_ENTRY: Final = 16
 _DICT_BASE: Final = getsizeof({})
-_GC_HEADER: Final = _DICT_BASE - dict.__sizeof__({})
+GC_HEADER: Final = _DICT_BASE - dict.__sizeof__({})
+"""What ``getsizeof`` adds to a built-in container's ``__sizeof__``: its GC header.
+
+Built-in rules call ``__sizeof__`` directly (``getsizeof`` costs four times as much:
+it looks the method up on every call), adding this where the type has it.
+"""
 _DICT_KEYS_HEADER: Final = 32
 _DEQUE_BLOCK_SLOTS: Final = 64
 _STR_COMPACT_HEADER: Final = getsizeof("\xe9\xe9") - 3
+
+
+def struct_bytes(value: object, exact: type) -> int:
+    """The fixed part of ``value``, of built-in type ``exact`` or a subclass of it, as its own
+    type gives it (read from the type, never from what a metaclass says)."""
+    tp = type(value)
+    return exact.__basicsize__ if tp is exact else _typeinfo.basicsize(tp)
 
 
 def str_utf8_bytes(value: str) -> int:
@@ -46,16 +58,16 @@ def dict_table_bytes(value: dict[object, object]) -> int:
     """Bytes of the separately allocated table: keys and entries, or a split dict's values."""
     if type(value) is dict:
         return dict_size(value) - _DICT_BASE
-    return dict.__sizeof__(value) - type(value).__basicsize__
+    return dict.__sizeof__(value) - struct_bytes(value, dict)
 
 
 def array_bytes(value: array[int] | array[float] | array[str]) -> int:
     """Bytes of the item buffer of an ``array.array``."""
-    return array.__sizeof__(value) - type(value).__basicsize__
+    return array.__sizeof__(value) - struct_bytes(value, array)
 
 
 def _deque_blocks_in_use(value: deque[object]) -> int:
-    return (deque.__sizeof__(value) - type(value).__basicsize__) // _layout.DEQUE_BLOCK_SIZE
+    return (deque.__sizeof__(value) - struct_bytes(value, deque)) // _layout.DEQUE_BLOCK_SIZE
 
 
 def deque_blocks(value: deque[object]) -> int:
@@ -65,7 +77,7 @@ def deque_blocks(value: deque[object]) -> int:
 
 def list_unused(value: list[object]) -> int:
     """Bytes of item slots allocated beyond ``len``."""
-    return list.__sizeof__(value) - type(value).__basicsize__ - _WORD * len(value)
+    return list.__sizeof__(value) - struct_bytes(value, list) - _WORD * len(value)
 
 
 def _dict_index_bytes(table_size: int) -> int:
@@ -111,7 +123,7 @@ def dict_unused(value: dict[object, object]) -> int:
 
 def dict_size_and_unused(value: dict[object, object]) -> tuple[int, int]:
     """``(dict_size(value), dict_unused(value))``, in one step for a combined table seen before."""
-    size = dict.__sizeof__(value) + _GC_HEADER
+    size = dict.__sizeof__(value) + GC_HEADER
     if not _layout.SUPPORTED or _layout.WORDS[(id(value) >> 3) + _layout.DICT_VALUES_WORD]:
         return dict_size(value), dict_unused(value)  # unknown layout, or a split table
     layout = _dict_layouts.get(size - _DICT_BASE)
@@ -123,8 +135,9 @@ def dict_size_and_unused(value: dict[object, object]) -> tuple[int, int]:
 
 def set_table_bytes(value: set[object] | frozenset[object]) -> int:
     """Bytes of a set's hash table once it outgrew the 8 slots built into the object."""
-    sizeof = set.__sizeof__ if isinstance(value, set) else frozenset.__sizeof__
-    return sizeof(value) - type(value).__basicsize__
+    if isinstance(value, set):
+        return set.__sizeof__(value) - struct_bytes(value, set)
+    return frozenset.__sizeof__(value) - struct_bytes(value, frozenset)
 
 
 def set_unused(value: set[object] | frozenset[object]) -> int:
@@ -159,3 +172,26 @@ def deque_unused(value: deque[object]) -> int:
     spare_slots = _deque_blocks_in_use(value) * _DEQUE_BLOCK_SLOTS - len(value)
     cached = _layout.deque_free_blocks(value) * _layout.DEQUE_BLOCK_SIZE
     return spare_slots * _WORD + cached
+
+
+PYMALLOC_MAX: Final = 512
+"""Requests up to this size come from pymalloc, in multiples of 16 bytes."""
+MMAP_THRESHOLD: Final = 128 * 1024
+"""glibc's default ``M_MMAP_THRESHOLD``: requests from this size get their own mapping."""
+PAGE: Final = 4096
+
+
+def allocator_rounding(block: int) -> int:
+    """Bytes the allocator adds to a request of ``block`` bytes (pymalloc or glibc malloc).
+
+    glibc gives a request a chunk of ``block + 8`` rounded up to 16 bytes; a big
+    request is mapped on its own, that chunk plus 8 rounded up to whole pages.
+    """
+    if block <= 0:
+        return 0
+    if block <= PYMALLOC_MAX:
+        return -block % 16
+    if block >= MMAP_THRESHOLD:
+        chunk = -(-(block + 8) // 16) * 16 + 8
+        return -(-chunk // PAGE) * PAGE - block
+    return -(block + 8) % 16 + 8

@@ -1,176 +1,96 @@
-"""The traversal: the :class:`Visitor` API that ``__allocative__`` methods call.
+"""The pure engine: the Visitor API, written once over the walk, for ``size_of`` and flame
+graphs alike.
 
-A measurement walks the object tree without recursion. Visiting a field
-claims the object at once (each object is counted once, by identity, at the
-first place it is met), adds its own bytes, and pushes it on an explicit work
-stack if it has children; the stack is drained in depth-first, field order.
-Two visitors share this engine: ``SizeVisitor`` (``_size_visitor``) only sums
-bytes, and ``FrameVisitor`` (``_frame_visitor``) also files them under frames.
+Each method checks its arguments as the compiled engine does (a frame name is a
+``str``; a declared type a type or ``None``; a reported size a non-negative int),
+then claims and files what it is given (``_walk``). A typed visit (``visit_str``,
+``visit_list(..., float)``) takes a fast path when the value has the declared type
+and depth allows: one rule lookup fewer, and for scalars the claim and the filing
+inline, since they run once per field of every object. A value of another type
+is visited by its run-time type: a lying annotation costs speed, never exactness.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from sys import getrefcount
+from sys import getrefcount, getsizeof
 from typing import Any, Final
 
-from allocative import _kinds, _registry, _resolve
-from allocative._config import unregistered_warnings
-from allocative._gate import GATED_WARNING, RAW_READS
-from allocative._kinds import Kind
-from allocative._names import callable_name, frame_name_of, raised_text, type_name
-from allocative._refcounts import (
-    EXCLUSIVE_REFS,
-    temporary_warning,
-)
-from allocative._references import CountingSeen, outside
+from allocative._constants import ALLOCATOR_OVERHEAD, UNUSED_CAPACITY, VISIT_FAILED
+from allocative._flamegraph import FlameGraph
+from allocative._impls import BUILTIN_RULES
+from allocative._impls.scalars import LATIN1, int_size
+from allocative._layout import BYTES, STR_INTERNED, STR_STATE_OFFSET, WORD
+from allocative._names import callable_name, frame_name_of, type_name
+from allocative._protocols import PendingGraph, VisitFunction
+from allocative._refcounts import BULK_EXCLUSIVE_REFS, ENTRY_EXCLUSIVE_REFS, EXCLUSIVE_REFS
+from allocative._rule import TypeRule
+from allocative._sinks import Sum
+from allocative._sizes import GC_HEADER, dict_size_and_unused
+from allocative._walk import Walk, check_total, overhead_of
 
-UNUSED_CAPACITY: Final = "unused_capacity"
-DICT_STORAGE: Final = "__dict__"
-ALLOCATOR_OVERHEAD: Final = "allocator_overhead"
-VISIT_FAILED: Final = "[visit failed]"
-CHANGED: Final = "changed while it was measured; measured again from a copy"
-"""The warning for a container that another thread (or a method) changed mid-walk."""
-LATIN1: Final = 256
-"""One-character strings below this code point are the interpreter's own: never counted."""
-MAX_REPORTED: Final = 1 << 62
-"""The most bytes ``visit_simple`` and ``enter`` may report in one measurement, in all (4
-EiB): with the objects' own bytes, which the address space bounds, no total can pass what
-the compiled engine counts in 64 bits."""
-TOO_MUCH_REPORTED: Final = "the sizes reported with visit_simple and enter pass 2**62 bytes"
-REENTRY: Final = (
-    "cannot be called while this engine is measuring (from a method, a visit function or a "
-    "__del__ it ran)"
-)
-REINIT: Final = "Engine.__init__() may run once, before the engine measures"
-MAX_TOTAL: Final = 2**63 - 1
-"""The most bytes a measurement may hold in all: what the compiled engine counts in 64 bits."""
-TOTAL_OVERFLOW: Final = (
-    "the sizes measured pass 2**63 - 1 bytes in all: a __sizeof__ or a visit function "
-    "reported sizes no object has"
-)
+_LIST: Final = BUILTIN_RULES[list]
+_TUPLE: Final = BUILTIN_RULES[tuple]
+_DICT: Final = BUILTIN_RULES[dict]
+_BYTES: Final = BUILTIN_RULES[bytes]
+_FLOAT_BYTES: Final = BUILTIN_RULES[float].size(0.5)
+_EMPTY_LIST: Final = getsizeof([])
+_BULK_MIN: Final = 8
+_ONLY_FLOATS: Final = frozenset([float])
 
 
-def check_total(total: int) -> None:
-    """Refuse a measurement whose bytes pass :data:`MAX_TOTAL`: only sizes no object can
-    have (a lying ``__sizeof__``, a visit function's report) can get there."""
-    if total > MAX_TOTAL:
-        raise OverflowError(TOTAL_OVERFLOW)
+class PythonEngine(Walk):
+    """The pure engine: what ``__allocative__`` methods call, and the measurement's entry
+    points. With ``frames`` it files bytes under frames (a flame graph); without, it sums
+    them (``size_of``)."""
 
+    __slots__ = ()
 
-INLINE_DEPTH: Final = 12
-"""Objects are expanded as soon as they are met, up to this many levels of nesting;
-deeper ones wait on the work stack, so no tree can exhaust the Python stack."""
-
-
-PYMALLOC_MAX: Final = 512
-"""Requests up to this size come from pymalloc, in multiples of 16 bytes."""
-MMAP_THRESHOLD: Final = 128 * 1024
-"""glibc's default ``M_MMAP_THRESHOLD``: requests from this size get their own mapping."""
-PAGE: Final = 4096
-
-
-def allocator_rounding(block: int) -> int:
-    """Bytes the allocator adds to a request of ``block`` bytes (pymalloc or glibc malloc).
-
-    glibc gives a request a chunk of ``block + 8`` rounded up to 16 bytes; a big
-    request is mapped on its own, that chunk plus 8 rounded up to whole pages.
-    """
-    if block <= 0:
-        return 0
-    if block <= PYMALLOC_MAX:
-        return -block % 16
-    if block >= MMAP_THRESHOLD:
-        chunk = -(-(block + 8) // 16) * 16 + 8
-        return -(-chunk // PAGE) * PAGE - block
-    return -(block + 8) % 16 + 8
-
-
-class Visitor:
-    """What an ``__allocative__(self, visitor)`` method calls to report its fields.
-
-    The runtime has already counted the object's own bytes when the method
-    runs; the method visits each field it owns with :meth:`visit_field`.
-    Memory that is not a Python object (a buffer slice, a mapping) is reported
-    with :meth:`visit_simple`; :meth:`enter` and :meth:`exit` group such
-    reports under a frame and must balance.
-    """
-
-    __slots__ = (
-        "_busy",
-        "_custom",
-        "_field",
-        "_inline",
-        "_jappend",
-        "_journal",
-        "_kinds",
-        "_notes",
-        "_open",
-        "_overhead",
-        "_owner",
-        "_reflected",
-        "_reported",
-        "_seen",
-        "_slow",
-        "_stack",
-    )
-
-    def __init__(self, *, allocator_overhead: bool = False) -> None:
-        if getattr(self, "_busy", None) is not None:
-            raise RuntimeError(REINIT)
-        self._busy = 0
-        self._reported = 0
-        # Every object claimed through the seen set, by id: holding it keeps its id
-        # its own until the measurement ends, whatever code runs meanwhile.
-        self._seen: dict[int, object] = {}
-        # Objects that visits claimed without the seen set (they had one owner), held
-        # while the expansion that claimed them runs: the engine's own passes over
-        # the same object skip them, and a failure moves them into the seen set.
-        self._journal: list[object] = []
-        self._jappend = self._journal.append
-        self._inline = 0
-        self._kinds: dict[type, Kind] = {}
-        self._custom = _registry.snapshot()
-        self._stack: list[Any] = []
-        self._open: list[Any] = []
-        self._overhead = allocator_overhead
-        # Typed visits take their fast paths only with raw reads and no allocator rounding.
-        self._slow = allocator_overhead or not RAW_READS
-        self._reflected: dict[str, list[int]] = {}
-        self._notes: dict[str, int] = {}
-        # The class and field being visited, for naming warnings ("Book.by_id").
-        self._owner = ""
-        self._field = ""
-
-    # -- the API of __allocative__ methods --------------------------------------
+    # -- the Visitor API ------------------------------------------------------------
 
     def visit_field(self, name: str, value: object) -> None:
-        """Visit ``value``, owned (or shared) by the current object, under frame ``name``."""
-        raise NotImplementedError
-
-    def visit_item(self, value: object) -> None:
-        """Visit an element of a container: like :meth:`visit_field` with no field frame."""
-        raise NotImplementedError
-
-    def _visit_named(self, name: str, value: object) -> None:
-        """The engine's own named visits (dict entries, attributes of built-ins)."""
-        raise NotImplementedError
+        """Visit ``value`` under frame ``name`` below the current object."""
+        if type(name) is not str:
+            name = frame_name_of(name)
+        if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+            self._temporary(name)
+            return
+        self._field = name
+        self._visit_named(name, value)
 
     def visit_opaque(self, name: str, value: object) -> None:
-        """Count ``value``'s own bytes under ``name`` but nothing it refers to."""
-        raise NotImplementedError
+        """Count ``value``'s own bytes under ``name`` and nothing it refers to."""
+        name = frame_name_of(name)
+        if getrefcount(value) < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+            self._temporary(name)
+            return
+        rule = self._rules.get(type(value)) or self._rule(type(value))
+        if (rule.owned_by_nobody is not None and rule.owned_by_nobody(value)) or id(
+            value
+        ) in self._seen:
+            return
+        self._seen[id(value)] = value
+        size = rule.size(value) + (rule.values_bytes(value) if rule.values_bytes else 0)
+        node = self._node.child(name).child(rule.name)
+        node.self_size += size
+        if self._overhead:
+            rounding = overhead_of(rule, value, size)
+            if rounding:
+                node.child(ALLOCATOR_OVERHEAD).self_size += rounding
 
     def visit_simple(self, name: str, size: int) -> None:
-        """Report ``size`` bytes that are not a Python object (a slice of an arena, a mapping)."""
-        raise NotImplementedError
+        """Add a leaf frame ``name`` of ``size`` bytes below the current frame."""
+        name = frame_name_of(name)
+        self._node.child(name).self_size += self._report(size)
 
     def enter(self, name: str, size: int = 0) -> None:
-        """Open frame ``name`` holding ``size`` bytes; visits until :meth:`exit` go below it."""
-        raise NotImplementedError
+        """Open frame ``name`` with ``size`` bytes of its own."""
+        name = frame_name_of(name)
+        self._open_frame(name, self._report(size))
 
     def exit(self) -> None:
         """Close the frame the last :meth:`enter` opened."""
-        raise NotImplementedError
+        self._close_frame()
 
     def skip(self, name: str) -> None:
         """Declare that field ``name`` is deliberately not visited (the ``skip`` option).
@@ -180,9 +100,7 @@ class Visitor:
         """
         frame_name_of(name)
 
-    def visit_field_with(
-        self, name: str, value: object, visit: Callable[[Any, Visitor], None]
-    ) -> None:
+    def visit_field_with(self, name: str, value: object, visit: VisitFunction) -> None:
         """Visit ``value`` under frame ``name`` with ``visit(value, visitor)``, not by type."""
         name = frame_name_of(name)
         if getrefcount(value) < EXCLUSIVE_REFS:  # this parameter's reference and getrefcount's
@@ -209,237 +127,167 @@ class Visitor:
         measuring never computes it.
         """
         name = frame_name_of(name)
-        kind = self._kinds.get(type(owner)) or self._kind(type(owner))
-        if kind.instances is not None:
-            value = kind.instances.stored(owner, name)
+        rule = self._rules.get(type(owner)) or self._rule(type(owner))
+        if rule.instances is not None:
+            value = rule.instances.stored(owner, name)
             if value is not None:
                 self.visit_field(name, value)
 
-    # -- typed visits, emitted by allocative-gen ------------------------------------
-    # Each is exact for any value: when the value is not of the declared type, it
-    # is visited by its run-time type. The declared types only make them faster.
+    # -- typed visits ------------------------------------------------------------------
+    # The scalar visits, visit_list and visit_dict inline the claim and the filing: they
+    # run once per field of every object, and the calls would double their cost. In
+    # size_of (``_sum``) every frame is the total.
 
     def visit_str(self, name: str, value: object) -> None:
         """Visit a field declared ``str``."""
+        if type(value) is str and type(name) is str and self._depth < self._typed_limit:
+            if len(value) < 2:
+                if not value or ord(value) < LATIN1:
+                    return
+            elif BYTES[id(value) + STR_STATE_OFFSET] & STR_INTERNED:
+                return
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen[key] = value
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
+            else:
+                self._jappend(value)
+            leaf = self._sum
+            if leaf is None:
+                node = self._node
+                field = node.children.get(name) or node.child(name)
+                leaf = field.children.get("str") or field.child("str")
+            leaf.self_size += str.__sizeof__(value)
+            return
         self._declared(name, value)
 
     def visit_int(self, name: str, value: object) -> None:
         """Visit a field declared ``int``."""
+        if type(value) is int and type(name) is str and self._depth < self._typed_limit:
+            if -5 <= value <= 256:
+                return
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen[key] = value
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
+            else:
+                self._jappend(value)
+            leaf = self._sum
+            if leaf is None:
+                node = self._node
+                field = node.children.get(name) or node.child(name)
+                leaf = field.children.get("int") or field.child("int")
+            leaf.self_size += int_size(value)
+            return
         self._declared(name, value)
 
     def visit_float(self, name: str, value: object) -> None:
         """Visit a field declared ``float``."""
+        if type(value) is float and type(name) is str and self._depth < self._typed_limit:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
+                key = id(value)
+                if key in self._seen:
+                    return
+                self._seen[key] = value
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
+            else:
+                self._jappend(value)
+            leaf = self._sum
+            if leaf is None:
+                node = self._node
+                field = node.children.get(name) or node.child(name)
+                leaf = field.children.get("float") or field.child("float")
+            leaf.self_size += _FLOAT_BYTES
+            return
         self._declared(name, value)
 
     def visit_bytes(self, name: str, value: object) -> None:
         """Visit a field declared ``bytes``."""
+        if type(value) is bytes and type(name) is str and self._depth < self._typed_limit:
+            if len(value) > 1 and self._claim(name, value):
+                self._leaf(name, "bytes").self_size += _BYTES.size(value)
+            return
         self._declared(name, value)
 
     def visit_list(self, name: str, value: object, item: type | None = None) -> None:
-        """Visit a field declared ``list[item]``; ``item`` is given when it is a scalar type."""
+        """Visit a field declared ``list[item]``."""
+        check_declared(item)
+        if type(value) is list and type(name) is str and value and self._depth < self._typed_limit:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
+                ident = id(value)
+                if ident in self._seen:
+                    return
+                self._seen[ident] = value
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
+            else:
+                self._jappend(value)
+            self._fill_container(name, _LIST, value, item, None)
+            return
         self._declared(name, value)
 
     def visit_tuple(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``tuple[item, ...]``."""
+        check_declared(item)
+        if type(value) is tuple and type(name) is str and value and self._depth < self._typed_limit:
+            if self._claim(name, value):
+                self._fill_container(name, _TUPLE, value, item, None)
+            return
         self._declared(name, value)
 
     def visit_set(self, name: str, value: object, item: type | None = None) -> None:
         """Visit a field declared ``set[item]`` or ``frozenset[item]``."""
+        check_declared(item)
+        tp = type(value)
+        if (
+            (tp is set or tp is frozenset)
+            and type(name) is str
+            and value
+            and self._depth < self._typed_limit
+        ):
+            if self._claim(name, value):
+                self._fill_container(name, BUILTIN_RULES[tp], value, item, None)
+            return
         self._declared(name, value)
 
     def visit_dict(
         self, name: str, value: object, key: type | None = None, item: type | None = None
     ) -> None:
-        """Visit a field declared ``dict[key, item]``; scalar types are given, others ``None``."""
+        """Visit a field declared ``dict[key, item]``."""
+        check_declared(key)
+        check_declared(item)
+        if type(value) is dict and type(name) is str and value and self._depth < self._typed_limit:
+            refs = getrefcount(value)
+            if refs > EXCLUSIVE_REFS:
+                ident = id(value)
+                if ident in self._seen:
+                    return
+                self._seen[ident] = value
+            elif refs < EXCLUSIVE_REFS:  # a temporary: see TEMPORARY
+                self._temporary(name)
+                return
+            else:
+                self._jappend(value)
+            self._fill_container(name, _DICT, value, item, key)
+            return
         self._declared(name, value)
 
-    # -- the engine ---------------------------------------------------------------
-
-    def _kind(self, tp: type) -> Kind:
-        kind = self._kinds[tp] = _resolve.resolve(tp, self._custom)
-        return kind
-
-    def _drain(self) -> None:
-        """Expand pushed objects until none is left, in depth-first field order."""
-        stack = self._stack
-        expand = self._expand
-        while stack:
-            entry = stack.pop()
-            mark = len(stack)
-            expand(entry)
-            if len(stack) - mark > 1:
-                stack[mark:] = stack[mark:][::-1]
-
-    def _expand(self, entry: Any) -> None:
-        raise NotImplementedError
-
-    def _expand_now(self, kind: Kind, value: object) -> None:
-        """Visit what ``value`` refers to; a failure becomes a warning and a frame."""
-        base = len(self._open)
-        journal = self._journal
-        mark = len(journal)
-        try:
-            kind.expand(self, value)  # type: ignore[misc]
-        except Exception as error:
-            self._failed(kind, value, error, base)
-        del journal[mark:]
-        if len(self._open) > base:
-            self._close_to(base, kind.name)
-
-    def _failed(self, kind: Kind, value: object, error: Exception, base: int) -> None:
-        """Turn an expansion that raised into a warning; visit what it did not reach.
-
-        A container changed by another thread is visited again from a copy, under
-        its own frames; whatever the failed pass counted is skipped (the journal
-        joins the seen set first). Any other failure visits the object's referents
-        under a ``[visit failed]`` frame.
-        """
-        self._promote()
-        self._close_to(base, None)
-        copy = _kinds.contents_copy(value) if is_mutation(error) else None
-        if copy is not None:
-            self._note(f"{self._where(kind)}: {CHANGED}")
-            _kinds.expand_contents(self, copy)
-            return
-        self._note(
-            f"{self._where(kind)}: visit raised {raised_text(error)}; "
-            f"the rest is measured by type under '{VISIT_FAILED}'"
-        )
-        self.enter(VISIT_FAILED)
-        for referent in _referents(value):
-            self.visit_item(referent)
-        self.exit()
-
-    def _refill(self, name: str, value: object, error: Exception) -> None:
-        """A typed visit's loop over field ``name``'s container raised: visit it again.
-
-        What the loop counted before it raised is skipped; the frames the caller
-        set up for the container stay in place.
-        """
-        if not is_mutation(error):
-            raise error
-        self._promote()
-        copy = _kinds.contents_copy(value)
-        if copy is None:
-            raise error
-        owner = self._owner or type_name(type(value))
-        self._note(f"{owner}.{name}: {CHANGED}" if name else f"{owner}: {CHANGED}")
-        _kinds.expand_contents(self, copy)
-
-    # -- what the class measurement (``_instances``) asks of an engine ----------------
-
-    def _mark(self) -> int:
-        """A mark in the journal: what is claimed without the seen set from here on."""
-        return len(self._journal)
-
-    def _claimed_since(self, mark: int) -> set[int]:
-        """Ids counted without the seen set since ``mark``."""
-        journal = self._journal
-        return {id(value) for value in journal[mark:]} if len(journal) > mark else set()
-
-    def _is_new(self, value: object, here: set[int]) -> bool:
-        """Whether ``value`` would be counted now: not claimed yet (``here`` holds what
-        this expansion claimed without the seen set), not owned by nobody."""
-        key = id(value)
-        # Not a reference met: a counting seen set (reference mode) must not count it.
-        if key in here or dict.__contains__(self._seen, key):
-            return False
-        kind = self._kinds.get(type(value)) or self._kind(type(value))
-        return kind.zero is None or not kind.zero(value)
-
-    def _meet_again(self, value: object) -> None:
-        """A reference met to ``value`` that another name of the tree already claimed (a
-        second attribute holding it): reference mode counts it, nothing else happens."""
-        seen = self._seen
-        if isinstance(seen, CountingSeen):
-            key = id(value)
-            if dict.__contains__(seen, key):
-                seen.met[key] = seen.met.get(key, 0) + 1
-
-    def _outside(self, roots: list[object]) -> tuple[list[object], list[int]]:
-        """After measuring in reference mode: the objects met that something outside the
-        tree holds too, and how many references each root has beyond the tree's."""
-        self._refuse_busy("_outside")
-        seen = self._seen
-        if not isinstance(seen, CountingSeen):
-            raise RuntimeError("_outside() needs a visitor in reference mode")
-        self._busy += 1
-        try:
-            return outside(seen, roots)
-        finally:
-            self._busy -= 1
-
-    def release(self) -> None:
-        """Drop every reference to measured objects (the compiled engine's ``release``)."""
-        self._refuse_busy("release")
-        self._busy += 1
-        try:
-            self._drop_references()
-        finally:
-            self._busy -= 1
-
-    def _drop_references(self) -> None:
-        """Empty the seen set and the journal; dropping a reference may run a ``__del__``."""
-        self._seen = CountingSeen() if isinstance(self._seen, CountingSeen) else {}
-        del self._journal[:]
-
-    def _exclude_claimed(self, other: Visitor) -> None:
-        """Enter every object ``other`` claimed in the seen set: they are not counted."""
-        self._refuse_busy("_exclude_claimed")
-        other._refuse_busy("_exclude_claimed")
-        dict.update(self._seen, other._seen)
-
-    def _promote(self) -> None:
-        """Enter every journaled object in the seen set (after a failure, where the journal
-        of the failed expansion cannot be told apart)."""
-        dict.update(self._seen, {id(value): value for value in self._journal})
-
-    def _refuse_busy(self, what: str) -> None:
-        """Refuse ``what`` while a walk or its clean-up runs: a method, a visit function or
-        a ``__del__`` calling back into the engine would undo what the walk is using."""
-        if self._busy:
-            message = f"{what}() {REENTRY}"
-            raise RuntimeError(message)
-
-    def _report(self, size: object) -> int:
-        """Count ``size`` bytes a method reported (``visit_simple``, ``enter``) against the
-        measurement's bound, :data:`MAX_REPORTED`."""
-        if not isinstance(size, int):
-            message = f"a reported size must be an int, not {type_name(type(size))}"
-            raise TypeError(message)
-        size = int.__index__(size)
-        if size < 0:
-            raise ValueError("a reported size must not be negative")
-        if size > MAX_REPORTED - self._reported:
-            raise OverflowError(TOO_MUCH_REPORTED)
-        self._reported += size
-        return size
-
-    def _open_depth(self) -> int:
-        """How many frames ``enter`` opened that are not closed yet."""
-        return len(self._open)
-
-    def _where(self, kind: Kind) -> str:
-        """The field a failure happened in, ``Class.field``, or the kind's name at a root."""
-        if self._owner:
-            return f"{self._owner}.{self._field}" if self._field else self._owner
-        return kind.name
-
-    def _close_to(self, depth: int, owner: str | None) -> None:
-        """Close frames left open past ``depth``; warn when ``owner``'s code left them."""
-        left = len(self._open) - depth
-        if left <= 0:
-            return
-        if owner is not None:
-            self._note(f"{owner}: {left} enter() without exit(); the frames were closed for it")
-        while len(self._open) > depth:
-            self.exit()
-
-    def _warn_failed(self, visit: object, error: Exception) -> None:
-        self._note(
-            f"{callable_name(visit)}: custom visit raised {raised_text(error)}; "
-            f"the value is measured by type under '{VISIT_FAILED}'"
-        )
+    # -- what the typed visits share ----------------------------------------------------
 
     def _declared(self, name: str, value: object) -> None:
         """A typed visit's value measured by its run-time type: a value not of the declared
@@ -454,27 +302,179 @@ class Visitor:
             return
         self.visit_field(name, value)
 
-    def _temporary(self, name: str) -> None:
-        """Warn that field ``name`` was visited with a temporary, which is not counted."""
-        self._note(temporary_warning(self._owner, name))
+    def _claim(self, name: str, value: object) -> bool:
+        """Mark a typed visit's ``value`` as counted; False when it already was, or when it
+        is a temporary (:data:`TEMPORARY`), which is not counted.
 
-    def _note(self, message: str) -> None:
-        """Add a warning; the same warning again only raises its count."""
-        notes = self._notes
-        notes[message] = notes.get(message, 0) + 1
+        Called straight from a typed visit, so one more reference (this
+        parameter) is expected than in the visit itself.
+        """
+        refs = getrefcount(value)
+        if refs > EXCLUSIVE_REFS + 1:
+            key = id(value)
+            if key in self._seen:
+                return False
+            self._seen[key] = value
+        elif refs <= EXCLUSIVE_REFS:
+            self._temporary(name)
+            return False
+        else:
+            self._jappend(value)
+        return True
 
-    def _note_reflective(self, kind: Kind, size: int) -> None:
-        counts = self._reflected.get(kind.name)
-        if counts is None:
-            counts = self._reflected[kind.name] = [0, 0]
-        counts[0] += 1
-        counts[1] += size
+    def _leaf(self, name: str, frame: str) -> FlameGraph:
+        """The node ``name;frame`` below the current one (the total, in size_of)."""
+        if self._sum is not None:
+            return self._sum
+        node = self._node
+        field = node.children.get(name) or node.child(name)
+        return field.children.get(frame) or field.child(frame)
 
-    def _overhead_of(self, kind: Kind, value: object, size: int) -> int:
-        return overhead_of(kind, value, size)
+    def _fill_container(
+        self, name: str, rule: TypeRule, value: Any, item: type | None, key: type | None
+    ) -> None:
+        """File a claimed built-in container's bytes and visit its elements now.
 
-    def _finish_warnings(self, truncated: bool = False, max_depth: int = 0) -> list[str]:
-        return finish_warnings(self._reflected, self._notes, truncated, max_depth)
+        When another thread changes the container meanwhile, what the loop did not
+        reach is visited from a copy, under the same frames.
+        """
+        self._field = name
+        parent = self._node
+        depth = self._depth
+        field = parent.children.get(name) or parent.child(name)
+        node = field.children.get(rule.name) or field.child(rule.name)
+        if rule is _LIST:
+            size = list.__sizeof__(value) + GC_HEADER
+            unused = size - _EMPTY_LIST - WORD * len(value)
+        elif rule is _DICT:
+            size, unused = dict_size_and_unused(value)
+        else:
+            size = rule.size(value)
+            unused = rule.unused(value) if rule.unused is not None else 0
+        node.self_size += size - unused
+        if unused:
+            spare = node.children.get(UNUSED_CAPACITY) or node.child(UNUSED_CAPACITY)
+            spare.self_size += unused
+        self._node = node
+        self._depth = depth + 2
+        try:
+            if rule is _DICT:
+                if depth + 4 <= self._max_depth:  # room for key;str as the scalar visits need
+                    self._entries(value)
+                else:
+                    self._visit_entries(value, key, item)
+            elif item is float:
+                added = count_floats(self, value)
+                if added:
+                    leaf = node.children.get("float") or node.child("float")
+                    leaf.self_size += added * _FLOAT_BYTES
+            else:
+                self._elements(value)
+        except RuntimeError as error:
+            self._refill(name, value, error)
+        self._node = parent
+        self._depth = depth
+
+    def _visit_entries(self, value: dict[Any, Any], key: type | None, item: type | None) -> None:
+        """Visit a dict's keys and values under ``key`` and ``value`` frames."""
+        visit_key = _SCALAR_VISITS.get(key, _visit_any_field)
+        visit_value = _SCALAR_VISITS.get(item, _visit_any_field)
+        for k, v in value.items():
+            visit_key(self, "key", k)
+            visit_value(self, "value", v)
+
+    def _entries(self, value: dict[Any, Any]) -> None:
+        """Visit a dict's keys and values; strings, ints and floats filed inline.
+
+        Needs two levels of depth to spare, as the scalar visits do.
+        """
+        node = self._node
+        seen = self._seen
+        journal = self._jappend
+        keys = floats = ints = 0
+        try:
+            for key, item in value.items():
+                if type(key) is str and len(key) > 1:
+                    if not BYTES[id(key) + STR_STATE_OFFSET] & STR_INTERNED:
+                        if getrefcount(key) <= ENTRY_EXCLUSIVE_REFS:
+                            journal(key)
+                            keys += str.__sizeof__(key)
+                        elif id(key) not in seen:
+                            seen[id(key)] = key
+                            keys += str.__sizeof__(key)
+                else:
+                    _visit_any_field(self, "key", key)
+                tp = type(item)
+                if tp is float:
+                    if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(item)
+                        floats += _FLOAT_BYTES
+                    elif id(item) not in seen:
+                        seen[id(item)] = item
+                        floats += _FLOAT_BYTES
+                elif tp is int:
+                    if -5 <= item <= 256:
+                        continue
+                    if getrefcount(item) <= ENTRY_EXCLUSIVE_REFS:
+                        journal(item)
+                        ints += int_size(item)
+                    elif id(item) not in seen:
+                        seen[id(item)] = item
+                        ints += int_size(item)
+                else:
+                    _visit_any_field(self, "value", item)
+        finally:
+            _file_entries(node, keys, floats, ints)
+
+    # -- measuring -------------------------------------------------------------------------
+
+    def measure(self, value: object) -> int:
+        """Add ``value``'s tree to the total (size_of) and return the new total."""
+        self._refuse_busy("measure")
+        self._busy += 1
+        try:
+            self.visit_item(value)
+            self._drain()
+        finally:
+            self._busy -= 1
+        check_total(self._root.self_size)
+        return self._root.self_size
+
+    def visit_root(self, value: object, name: str | None) -> None:
+        """Measure ``value``'s tree; the stack starts with ``name`` or its type's frame.
+
+        Roots are kept alive until :meth:`release` so that a later root cannot reuse
+        the identity of an earlier one that was freed.
+        """
+        self._refuse_busy("visit_root")
+        frame = None if name is None else frame_name_of(name)
+        self._roots.append(value)
+        self._busy += 1
+        try:
+            self._node, self._depth = self._root, 0
+            if frame is None:
+                self.visit_item(value)
+            else:
+                rule = self._rules.get(type(value)) or self._rule(type(value))
+                owned_by_nobody = rule.owned_by_nobody
+                if not (owned_by_nobody is not None and owned_by_nobody(value)) and (
+                    id(value) not in self._seen
+                ):
+                    self._seen[id(value)] = value
+                    self._account(self._root, 0, rule, value, frame)
+            self._drain()
+        finally:
+            self._node, self._depth = self._root, 0
+            self._busy -= 1
+
+    def finish(self) -> tuple[FlameGraph | PendingGraph, list[str]]:
+        """The flame graph and warnings, once every reference to measured objects is dropped."""
+        self._refuse_busy("finish")
+        self.release()
+        root = self._root
+        graph = root.close() if isinstance(root, Sum) else root
+        check_total(graph.total_size)
+        return graph, self.finish_warnings()
 
 
 PUBLIC_METHODS: Final = (
@@ -499,13 +499,17 @@ PUBLIC_METHODS: Final = (
 """The Visitor API: what ``__allocative__`` methods and visit functions call."""
 
 
-def as_visitor_methods(cls: type) -> None:
-    """Name ``cls``'s own Visitor API methods ``Visitor.<name>``, so that a wrong call
-    reads the same whichever visitor (or engine) it reached."""
-    for name in PUBLIC_METHODS:
-        method = vars(cls).get(name)
-        if method is not None:
-            method.__qualname__ = f"Visitor.{name}"
+def _name_as_visitor_methods(*classes: type) -> None:
+    """Name the Visitor API's methods ``Visitor.<name>``, so that a wrong call reads the
+    same whichever engine it reached (Python words its errors by the qualified name)."""
+    for cls in classes:
+        for name in PUBLIC_METHODS:
+            method = vars(cls).get(name)
+            if method is not None:
+                method.__qualname__ = f"Visitor.{name}"
+
+
+_name_as_visitor_methods(PythonEngine, Walk)
 
 
 def check_declared(declared: object) -> None:
@@ -515,44 +519,64 @@ def check_declared(declared: object) -> None:
         raise TypeError(message)
 
 
-def overhead_of(kind: Kind, value: object, size: int) -> int:
-    """Bytes the allocator adds to the blocks of ``value`` (``size`` bytes in all)."""
-    blocks = kind.blocks(value) if kind.blocks is not None else (size,)
-    return sum(allocator_rounding(block) for block in blocks)
+def _file_entries(node: FlameGraph, keys: int, floats: int, ints: int) -> None:
+    """Add the bytes ``_entries`` counted inline below a dict's frame ``node``."""
+    if keys:
+        field = node.children.get("key") or node.child("key")
+        (field.children.get("str") or field.child("str")).self_size += keys
+    if floats or ints:
+        field = node.children.get("value") or node.child("value")
+        if floats:
+            (field.children.get("float") or field.child("float")).self_size += floats
+        if ints:
+            (field.children.get("int") or field.child("int")).self_size += ints
 
 
-def finish_warnings(
-    reflected: dict[str, list[int]], notes: dict[str, int], truncated: bool, max_depth: int
-) -> list[str]:
-    """Every warning of a measurement once, with how many times it happened when more
-    than once: the engine's mode first, then types measured by their attributes."""
-    found = [] if RAW_READS else [GATED_WARNING]
-    found += unregistered_warnings(list(_registry.snapshot()))
-    found += [
-        f"{name}: no __allocative__; measured by its attributes ({count:,} objects, {size:,} bytes)"
-        for name, (count, size) in sorted(reflected.items())
-    ]
-    found += [
-        message if count == 1 else f"{message} ({count:,} times)"
-        for message, count in notes.items()
-    ]
-    if truncated:
-        found.append(
-            f"stacks deeper than {max_depth} frames were folded into the frame at that depth"
-        )
-    return found
+def _visit_any_field(engine: PythonEngine, name: str, value: object) -> None:
+    """Visit a dict key or value of no declared scalar type, by its run-time type."""
+    scalar = _SCALAR_VISITS.get(type(value))
+    if scalar is not None:
+        scalar(engine, name, value)
+    else:
+        engine._visit_named(name, value)
 
 
-def is_mutation(error: BaseException) -> bool:
-    """Whether ``error`` is a built-in container's complaint that it changed while iterated."""
-    message = str(error)
-    return isinstance(error, RuntimeError) and ("changed" in message or "mutated" in message)
+_SCALAR_VISITS: Final[dict[type | None, Callable[[PythonEngine, str, Any], None]]] = {
+    str: PythonEngine.visit_str,
+    int: PythonEngine.visit_int,
+    float: PythonEngine.visit_float,
+    bytes: PythonEngine.visit_bytes,
+}
 
 
-def _referents(value: object) -> list[object]:
-    import gc
+def count_floats(engine: PythonEngine, items: Any) -> int:
+    """How many of a container's floats are new; other elements are visited by type.
 
-    try:
-        return [r for r in gc.get_referents(value) if r is not type(value)]
-    except Exception:
-        return []
+    A large container of floats that nothing else refers to is counted in bulk
+    at C speed; otherwise each float is checked like a typed field. A set is
+    walked as a copy (made in one step), so another thread cannot change it
+    under the loop; a list or tuple cannot make the loop raise.
+    """
+    if (
+        len(items) >= _BULK_MIN
+        and max(map(getrefcount, items)) <= BULK_EXCLUSIVE_REFS
+        and frozenset(map(type, items)) == _ONLY_FLOATS
+    ):
+        return len(items)
+    exclusive = EXCLUSIVE_REFS
+    if type(items) is not list and type(items) is not tuple:
+        items = tuple(items)
+        exclusive += 1  # the copy's reference
+    seen = engine._seen
+    added = 0
+    for element in items:
+        if type(element) is float:
+            if getrefcount(element) > exclusive:
+                key = id(element)
+                if key in seen:
+                    continue
+                seen[key] = element
+            added += 1
+        else:
+            engine.visit_item(element)
+    return added

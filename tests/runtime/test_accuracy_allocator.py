@@ -15,7 +15,7 @@ import pytest
 
 from allocative import FlameGraphBuilder, size_of
 from allocative._resolve import resolve
-from allocative._visitor import allocator_rounding
+from allocative._sizes import allocator_rounding
 from tests.runtime.conftest import by_version, warm
 from tests.runtime.test_accuracy_containers import (
     deque_that_shrank,

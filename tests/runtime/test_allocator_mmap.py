@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allocative._visitor import allocator_rounding
+from allocative._sizes import allocator_rounding
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from allocative import FlameGraphBuilder, Visitor, _frame_visitor, size_of
-from allocative import _size_visitor as size_visitor
-from allocative._size_visitor import SizeVisitor
-from allocative._visitor import CHANGED, EXCLUSIVE_REFS
+from allocative import FlameGraphBuilder, Visitor, _visitor, _walk, size_of
+from allocative._constants import CHANGED
+from allocative._refcounts import EXCLUSIVE_REFS
+from allocative._visitor import PythonEngine
 from tests.runtime.conftest import traced, warm
 
 pytestmark = pytest.mark.accuracy
@@ -89,7 +89,7 @@ def test_only_elements_with_one_owner_skip_the_seen_set() -> None:
     """Pins the count ``_elements`` expects: too low fills the seen set, too high double-counts."""
     shared = Point(3)
     items = [Point(1), shared, Point(2), shared]
-    visitor = SizeVisitor()
+    visitor = PythonEngine()
     visitor.measure(items)
     assert id(shared) in visitor._seen
     assert id(items[0]) not in visitor._seen
@@ -120,7 +120,7 @@ def test_container_changed_after_elements_with_one_owner(monkeypatch: pytest.Mon
     """A container changed mid-walk is visited again from a copy; nothing counts twice."""
     keep = [warm(Point, 0), warm(Appender, collections.deque())]
     sizes = [size_of(mutated_deque()), total_graph(mutated_deque())]
-    for module in (size_visitor, _frame_visitor):
+    for module in (_walk, _visitor):
         for name in dir(module):
             if name.endswith("EXCLUSIVE_REFS"):
                 monkeypatch.setattr(module, name, 0)

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from allocative import FlameGraphBuilder, FlameGraphOutput, Visitor, _frame_visitor, size_of
-from allocative import _size_visitor as size_visitor
+from allocative import FlameGraphBuilder, FlameGraphOutput, Visitor, _visitor, _walk, size_of
 from tests.runtime.conftest import by_version, traced, warm
 
 pytestmark = [pytest.mark.accuracy, pytest.mark.native]
@@ -28,7 +27,7 @@ FAILED = "[visit failed]"
 def shortcut(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Run a test with the refcount shortcut of typed visits on, then turned off."""
     if request.param == "no_shortcut":
-        for module in (size_visitor, _frame_visitor):
+        for module in (_walk, _visitor):
             for name in dir(module):
                 if name.endswith("EXCLUSIVE_REFS"):
                     monkeypatch.setattr(module, name, 0)

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from allocative import FlameGraphBuilder, Visitor, _gate, _layout, size_of
-from allocative._visitor import EXCLUSIVE_REFS
+from allocative._refcounts import EXCLUSIVE_REFS
 from tests.runtime.conftest import one_engine, traced
 
 ROOT = Path(__file__).resolve().parents[2]

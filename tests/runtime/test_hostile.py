@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import pytest
 
 from allocative import FlameGraphBuilder, Visitor, size_of
-from allocative._visitor import TOTAL_OVERFLOW
+from allocative._constants import TOTAL_OVERFLOW
 from tests.runtime.conftest import traced, warm
 
 pytestmark = [pytest.mark.native, pytest.mark.accuracy]

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from allocative import FlameGraphBuilder, Visitor, size_of
-from allocative._visitor import CHANGED
+from allocative._constants import CHANGED
 
 MEASUREMENTS = 40
 

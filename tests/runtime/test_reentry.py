@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 import pytest
 
 from allocative import FlameGraphBuilder, Visitor, size_of
+from allocative._constants import REENTRY, REINIT
 from allocative._engine import PYTHON, Engine
-from allocative._visitor import REENTRY, REINIT
 from tests.runtime.conftest import warm
 
 pytestmark = pytest.mark.native

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 
 from allocative import FlameGraphBuilder, Visitor, _engine
-from allocative._frame_visitor import FrameVisitor
-from allocative._size_visitor import SizeVisitor
+from allocative._visitor import PythonEngine
 from tests.runtime.conftest import one_engine, warm
 
 engine = pytest.fixture(one_engine)
@@ -86,7 +85,7 @@ def outcome(visitor: Any, call: Call) -> tuple[str, str]:
 @pytest.mark.parametrize("case", list(CALLS))
 def test_both_engines_bind_each_call_alike(case: str, frames: bool) -> None:
     """The same call succeeds on both engines, or fails with the same error and message."""
-    pure: Visitor = FrameVisitor() if frames else SizeVisitor()
+    pure: Visitor = PythonEngine(frames=frames)
     compiled = _core.Engine(frames=frames)
     assert outcome(compiled, CALLS[case]) == outcome(pure, CALLS[case])
 

@@ -12,6 +12,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#include "constants.h"
 #include "support.h"
 
 #ifdef PYPY_VERSION

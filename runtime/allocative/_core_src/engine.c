@@ -132,7 +132,7 @@ claim_found(Engine *e, PyObject *value, int shortcut)
     if (!shortcut || e->overhead) {
         return claim_seen(e, value);
     }
-    return claim_shortcut(e, value, EXCLUSIVE_REFS);
+    return claim_shortcut(e, value, ONE_OWNER_REFS);
 }
 
 static int
@@ -175,12 +175,12 @@ note_format(Engine *e, const char *format, ...)
 }
 
 /* _note_reflective: a count and the bytes of each type measured by its attributes, kept
- * with the kind and reported when the measurement ends. */
+ * with the rule and reported when the measurement ends. */
 static inline void
-note_reflective(Kind *kind, Py_ssize_t size)
+note_reflective(Rule *rule, Py_ssize_t size)
 {
-    kind->reflected_count += 1;
-    kind->reflected_bytes += size;
+    rule->reflected_count += 1;
+    rule->reflected_bytes += size;
 }
 
 static inline Node *
@@ -206,12 +206,12 @@ set_context(PyObject **slot, PyObject *value)
     Py_XSETREF(*slot, Py_XNewRef(value));
 }
 
-/* -- kinds: zero, sizes, expansion ----------------------------------------------------- */
+/* -- rules: zero, sizes, expansion ----------------------------------------------------- */
 
-Kind *
-engine_kind(Engine *e, PyObject *value)
+Rule *
+engine_rule(Engine *e, PyObject *value)
 {
-    return kind_of(&e->kinds, Py_TYPE(value), e->custom, e->support);
+    return rule_of(&e->rules, Py_TYPE(value), e->custom, e->support);
 }
 
 static int
@@ -241,11 +241,11 @@ call_size(PyObject *function, PyObject *value)
     return size;
 }
 
-/* Whether no data owns `value` (kind.zero): 1, 0, or -1 on error. */
+/* Whether no data owns `value` (rule.zero): 1, 0, or -1 on error. */
 static int
-owned_by_nobody(Kind *kind, PyObject *value)
+owned_by_nobody(Rule *rule, PyObject *value)
 {
-    switch (kind->code) {
+    switch (rule->code) {
     case CODE_ZERO:
         return 1;
     case CODE_STR:
@@ -264,15 +264,15 @@ owned_by_nobody(Kind *kind, PyObject *value)
     case CODE_DICT:
         return 0;
     default:
-        return kind->zero == Py_None ? 0 : call_truth(kind->zero, value);
+        return rule->owned_by_nobody == Py_None ? 0 : call_truth(rule->owned_by_nobody, value);
     }
 }
 
-/* The object's own bytes (kind.size); -1 with an exception set on failure. */
+/* The object's own bytes (rule.size); -1 with an exception set on failure. */
 static Py_ssize_t
-own_size(Kind *kind, PyObject *value)
+own_size(Rule *rule, PyObject *value)
 {
-    switch (kind->code) {
+    switch (rule->code) {
     case CODE_STR:
         return str_size(value);
     case CODE_INT:
@@ -293,21 +293,21 @@ own_size(Kind *kind, PyObject *value)
     case CODE_DICT:
         return dict_size(value);
     default:
-        if (kind->size >= 0) {
-            return kind->size;
+        if (rule->size >= 0) {
+            return rule->size;
         }
-        Py_ssize_t size = call_size(kind->size_of, value);
-        if (size >= 0 && kind->fixed_size) {
-            kind->size = size;
+        Py_ssize_t size = call_size(rule->size_of, value);
+        if (size >= 0 && rule->fixed_size) {
+            rule->size = size;
         }
         return size;
     }
 }
 
 static int
-has_unused(Kind *kind)
+has_unused(Rule *rule)
 {
-    switch (kind->code) {
+    switch (rule->code) {
     case CODE_LIST:
     case CODE_SET:
     case CODE_FROZENSET:
@@ -315,16 +315,16 @@ has_unused(Kind *kind)
         return 1;
     case CODE_INSTANCE:
     case CODE_PYTHON:
-        return kind->unused != Py_None;
+        return rule->unused != Py_None;
     default:
         return 0;
     }
 }
 
 static Py_ssize_t
-unused_of(Kind *kind, PyObject *value)
+unused_of(Rule *rule, PyObject *value)
 {
-    switch (kind->code) {
+    switch (rule->code) {
     case CODE_LIST:
         return list_unused(value);
     case CODE_SET:
@@ -333,15 +333,15 @@ unused_of(Kind *kind, PyObject *value)
     case CODE_DICT:
         return dict_unused(value);
     default:
-        return call_size(kind->unused, value);
+        return call_size(rule->unused, value);
     }
 }
 
-/* Bytes of an instance's attribute values storage (kind.attrs: InstanceStorage.values_bytes). */
+/* Bytes of an instance's attribute values storage (rule.attrs: InstanceStorage.values_bytes). */
 static Py_ssize_t
-attrs_of(Kind *kind, PyObject *value)
+attrs_of(Rule *rule, PyObject *value)
 {
-    InstanceInfo *info = kind->instance;
+    InstanceInfo *info = rule->instance;
     if (info != NULL && info->values_model == 0) {
         return 0;
     }
@@ -355,16 +355,16 @@ attrs_of(Kind *kind, PyObject *value)
         }
         return inline_values_size(capacity);
     }
-    if (kind->attrs == Py_None || kind->code < CODE_INSTANCE) {
+    if (rule->values_bytes == Py_None || rule->code < CODE_INSTANCE) {
         return 0;
     }
-    return call_size(kind->attrs, value);
+    return call_size(rule->values_bytes, value);
 }
 
 static int
-has_expand(Kind *kind)
+has_expand(Rule *rule)
 {
-    switch (kind->code) {
+    switch (rule->code) {
     case CODE_LIST:
     case CODE_TUPLE:
     case CODE_SET:
@@ -373,21 +373,21 @@ has_expand(Kind *kind)
         return 1;
     case CODE_INSTANCE:
     case CODE_PYTHON:
-        return kind->expand != Py_None;
+        return rule->expand != Py_None;
     default:
         return 0;
     }
 }
 
 static Py_ssize_t
-overhead_of(Engine *e, Kind *kind, PyObject *value, Py_ssize_t size)
+overhead_of(Engine *e, Rule *rule, PyObject *value, Py_ssize_t size)
 {
     PyObject *total = PyLong_FromSsize_t(size);
     if (total == NULL) {
         return -1;
     }
     PyObject *result =
-        PyObject_CallFunctionObjArgs(e->support->overhead_of, kind->kind, value, total, NULL);
+        PyObject_CallFunctionObjArgs(e->support->overhead_of, rule->python, value, total, NULL);
     Py_DECREF(total);
     if (result == NULL) {
         return -1;
@@ -399,7 +399,7 @@ overhead_of(Engine *e, Kind *kind, PyObject *value, Py_ssize_t size)
 
 /* -- the walk: claim, account, expand ------------------------------------------------- */
 
-static int expand_now(Engine *e, Kind *kind, PyObject *value);
+static int expand_now(Engine *e, Rule *rule, PyObject *value);
 
 static inline Pending *
 pending_at(Engine *e, size_t index)
@@ -408,7 +408,7 @@ pending_at(Engine *e, size_t index)
 }
 
 static int
-push(Engine *e, PyObject *value, Kind *kind, Node *node, int depth)
+push(Engine *e, PyObject *value, Rule *rule, Node *node, int depth)
 {
     if (e->stack_len == e->stack_cap) {
         size_t capacity = e->stack_cap ? e->stack_cap * 2 : 64;
@@ -422,7 +422,7 @@ push(Engine *e, PyObject *value, Kind *kind, Node *node, int depth)
         note_peak(e);
     }
     Pending *head = pending_at(e, e->stack_len++);
-    *head = (Pending){Py_NewRef(value), kind};
+    *head = (Pending){Py_NewRef(value), rule};
     if (e->frames) {
         Entry *entry = (Entry *)head;
         entry->node = node;
@@ -447,14 +447,14 @@ drop_entry(Engine *e, size_t index)
     }
 }
 
-/* _account: file `value`'s bytes under `parent` (as `name`, or its kind's name) and expand
+/* _account: file `value`'s bytes under `parent` (as `name`, or its rule's name) and expand
  * it now, or push it when the walk is INLINE_DEPTH levels deep already. */
 static int
-account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObject *name)
+account(Engine *e, Node *parent, int depth, Rule *rule, PyObject *value, PyObject *name)
 {
     Node *node = parent;
     if (depth < e->max_depth) {
-        node = child(e, parent, name != NULL ? name : kind->name);
+        node = child(e, parent, name != NULL ? name : rule->name);
         if (node == NULL) {
             return -1;
         }
@@ -463,12 +463,12 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
     else {
         e->truncated = 1;
     }
-    Py_ssize_t size = own_size(kind, value);
+    Py_ssize_t size = own_size(rule, value);
     if (size < 0) {
         return -1;
     }
-    if (has_unused(kind)) {
-        Py_ssize_t unused = unused_of(kind, value);
+    if (has_unused(rule)) {
+        Py_ssize_t unused = unused_of(rule, value);
         if (unused < 0) {
             return -1;
         }
@@ -479,7 +479,7 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
     }
     add_bytes(e, &node->self_size, size);
     Py_ssize_t total = size;
-    Py_ssize_t attrs = attrs_of(kind, value);
+    Py_ssize_t attrs = attrs_of(rule, value);
     if (attrs < 0) {
         return -1;
     }
@@ -490,26 +490,26 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
         total += attrs;
     }
     if (e->overhead) {
-        Py_ssize_t rounding = overhead_of(e, kind, value, total);
+        Py_ssize_t rounding = overhead_of(e, rule, value, total);
         if (rounding < 0 || (rounding && add_to(e, node, e->support->allocator_overhead, rounding) < 0)) {
             return -1;
         }
     }
-    if (kind->reflective) {
-        note_reflective(kind, total);
+    if (rule->reflective) {
+        note_reflective(rule, total);
     }
-    if (!has_expand(kind)) {
+    if (!has_expand(rule)) {
         return 0;
     }
     if (e->inline_depth >= INLINE_DEPTH) {
-        return push(e, value, kind, node, depth);
+        return push(e, value, rule, node, depth);
     }
     e->inline_depth += 1;
     Node *saved_node = e->node;
     int saved_depth = e->depth;
     e->node = node;
     e->depth = depth;
-    int result = expand_now(e, kind, value);
+    int result = expand_now(e, rule, value);
     e->node = saved_node;
     e->depth = saved_depth;
     e->inline_depth -= 1;
@@ -520,11 +520,11 @@ account(Engine *e, Node *parent, int depth, Kind *kind, PyObject *value, PyObjec
 int
 engine_visit_item(Engine *e, PyObject *value, int shortcut)
 {
-    Kind *kind = engine_kind(e, value);
-    if (kind == NULL) {
+    Rule *rule = engine_rule(e, value);
+    if (rule == NULL) {
         return -1;
     }
-    int zero = owned_by_nobody(kind, value);
+    int zero = owned_by_nobody(rule, value);
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
@@ -532,7 +532,7 @@ engine_visit_item(Engine *e, PyObject *value, int shortcut)
     if (claimed <= 0) {
         return claimed;
     }
-    return account(e, e->node, e->depth, kind, value, NULL);
+    return account(e, e->node, e->depth, rule, value, NULL);
 }
 
 /* _visit_named: `value` under frame `name`, by its run-time type. With `shortcut`, the
@@ -540,11 +540,11 @@ engine_visit_item(Engine *e, PyObject *value, int shortcut)
 int
 engine_visit_named_ex(Engine *e, PyObject *name, PyObject *value, int shortcut)
 {
-    Kind *kind = engine_kind(e, value);
-    if (kind == NULL) {
+    Rule *rule = engine_rule(e, value);
+    if (rule == NULL) {
         return -1;
     }
-    int zero = owned_by_nobody(kind, value);
+    int zero = owned_by_nobody(rule, value);
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
@@ -557,9 +557,9 @@ engine_visit_named_ex(Engine *e, PyObject *name, PyObject *value, int shortcut)
         if (node == NULL) {
             return -1;
         }
-        return account(e, node, e->depth + 1, kind, value, NULL);
+        return account(e, node, e->depth + 1, rule, value, NULL);
     }
-    return account(e, e->node, e->depth, kind, value, NULL);
+    return account(e, e->node, e->depth, rule, value, NULL);
 }
 
 int
@@ -581,11 +581,11 @@ engine_visit_field(Engine *e, PyObject *name, PyObject *value)
 int
 engine_visit_opaque(Engine *e, PyObject *name, PyObject *value)
 {
-    Kind *kind = engine_kind(e, value);
-    if (kind == NULL) {
+    Rule *rule = engine_rule(e, value);
+    if (rule == NULL) {
         return -1;
     }
-    int zero = owned_by_nobody(kind, value);
+    int zero = owned_by_nobody(rule, value);
     if (zero != 0) {
         return zero < 0 ? -1 : 0;
     }
@@ -593,20 +593,20 @@ engine_visit_opaque(Engine *e, PyObject *name, PyObject *value)
     if (claimed <= 0) {
         return claimed;
     }
-    Py_ssize_t size = own_size(kind, value);
-    Py_ssize_t attrs = size < 0 ? -1 : attrs_of(kind, value);
+    Py_ssize_t size = own_size(rule, value);
+    Py_ssize_t attrs = size < 0 ? -1 : attrs_of(rule, value);
     if (attrs < 0) {
         return -1;
     }
     size += attrs;
     Node *field = child(e, e->node, name);
-    Node *node = field == NULL ? NULL : child(e, field, kind->name);
+    Node *node = field == NULL ? NULL : child(e, field, rule->name);
     if (node == NULL) {
         return -1;
     }
     add_bytes(e, &node->self_size, size);
     if (e->overhead) {
-        Py_ssize_t rounding = overhead_of(e, kind, value, size);
+        Py_ssize_t rounding = overhead_of(e, rule, value, size);
         if (rounding < 0 || (rounding && add_to(e, node, e->support->allocator_overhead, rounding) < 0)) {
             return -1;
         }
@@ -690,9 +690,9 @@ visit_dict_entries(Engine *e, PyObject *dict)
 }
 
 static int
-expand(Engine *e, Kind *kind, PyObject *value)
+expand(Engine *e, Rule *rule, PyObject *value)
 {
-    switch (kind->code) {
+    switch (rule->code) {
     case CODE_LIST:
     case CODE_TUPLE:
         return visit_sequence(e, value);
@@ -702,9 +702,9 @@ expand(Engine *e, Kind *kind, PyObject *value)
     case CODE_DICT:
         return visit_dict_entries(e, value);
     case CODE_INSTANCE:
-        return instance_expand(e, kind, value);
+        return instance_expand(e, rule, value);
     default: {
-        PyObject *result = PyObject_CallFunctionObjArgs(kind->expand, (PyObject *)e, value, NULL);
+        PyObject *result = PyObject_CallFunctionObjArgs(rule->expand, (PyObject *)e, value, NULL);
         Py_XDECREF(result);
         return result == NULL ? -1 : 0;
     }
@@ -744,9 +744,9 @@ engine_promote(Engine *e)
     return 0;
 }
 
-/* _where: "Class.field" of the visit that failed, or the kind's name at a root. */
+/* _where: "Class.field" of the visit that failed, or the rule's name at a root. */
 static PyObject *
-where(Engine *e, Kind *kind)
+where(Engine *e, Rule *rule)
 {
     if (e->owner != NULL) {
         if (e->field != NULL && PyUnicode_GET_LENGTH(e->field)) {
@@ -754,7 +754,7 @@ where(Engine *e, Kind *kind)
         }
         return Py_NewRef(e->owner);
     }
-    return Py_NewRef(kind->name);
+    return Py_NewRef(rule->name);
 }
 
 static int
@@ -767,7 +767,7 @@ is_mutation(Engine *e, PyObject *error)
 /* _failed: an expansion raised. A changed container is visited again from a copy; any
  * other failure visits the object's referents under "[visit failed]". */
 static int
-failed(Engine *e, Kind *kind, PyObject *value, PyObject *error, size_t base)
+failed(Engine *e, Rule *rule, PyObject *value, PyObject *error, size_t base)
 {
     if (engine_promote(e) < 0 || engine_close_to(e, base, NULL) < 0) {
         return -1;
@@ -776,7 +776,7 @@ failed(Engine *e, Kind *kind, PyObject *value, PyObject *error, size_t base)
     if (mutation < 0) {
         return -1;
     }
-    PyObject *place = where(e, kind);
+    PyObject *place = where(e, rule);
     if (place == NULL) {
         return -1;
     }
@@ -825,16 +825,16 @@ failed(Engine *e, Kind *kind, PyObject *value, PyObject *error, size_t base)
 
 /* _expand_now: what `value` refers to; a failure becomes a warning and a frame. */
 static int
-expand_now(Engine *e, Kind *kind, PyObject *value)
+expand_now(Engine *e, Rule *rule, PyObject *value)
 {
     size_t base = e->open_len;
     size_t mark = e->journal_len;
-    if (expand(e, kind, value) < 0) {
+    if (expand(e, rule, value) < 0) {
         if (!PyErr_ExceptionMatches(PyExc_Exception)) {
             return -1; /* KeyboardInterrupt, SystemExit: not the measurement's to handle */
         }
         PyObject *error = PyErr_GetRaisedException();
-        int result = failed(e, kind, value, error, base);
+        int result = failed(e, rule, value, error, base);
         Py_DECREF(error);
         if (result < 0) {
             return -1;
@@ -842,7 +842,7 @@ expand_now(Engine *e, Kind *kind, PyObject *value)
     }
     journal_truncate(e, mark);
     if (e->open_len > base) {
-        return engine_close_to(e, base, kind->name);
+        return engine_close_to(e, base, rule->name);
     }
     return 0;
 }
@@ -861,7 +861,7 @@ drain(Engine *e)
             Py_XSETREF(e->owner, entry.owner);
             Py_XSETREF(e->field, entry.field);
         }
-        int result = expand_now(e, entry.head.kind, entry.head.value);
+        int result = expand_now(e, entry.head.rule, entry.head.value);
         Py_DECREF(entry.head.value);
         if (result < 0) {
             return -1;
@@ -905,7 +905,7 @@ engine_visit_str(Engine *e, PyObject *name, PyObject *value)
     if (str_owned_by_nobody(value)) {
         return 0;
     }
-    int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
+    int claimed = claim_shortcut(e, value, ONE_OWNER_REFS);
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->str, str_size(value));
 }
 
@@ -918,7 +918,7 @@ engine_visit_int(Engine *e, PyObject *name, PyObject *value)
     if (is_small_int(value)) {
         return 0;
     }
-    int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
+    int claimed = claim_shortcut(e, value, ONE_OWNER_REFS);
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->int_, int_size(value));
 }
 
@@ -928,7 +928,7 @@ engine_visit_float(Engine *e, PyObject *name, PyObject *value)
     if (!PyFloat_CheckExact(value) || !fast(e)) {
         return engine_visit_field(e, name, value);
     }
-    int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
+    int claimed = claim_shortcut(e, value, ONE_OWNER_REFS);
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->float_, FLOAT_SIZE);
 }
 
@@ -941,7 +941,7 @@ engine_visit_bytes(Engine *e, PyObject *name, PyObject *value)
     if (PyBytes_GET_SIZE(value) < 2) {
         return 0;
     }
-    int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
+    int claimed = claim_shortcut(e, value, ONE_OWNER_REFS);
     return claimed <= 0 ? claimed : typed_leaf(e, name, e->support->bytes, bytes_size(value));
 }
 
@@ -1000,7 +1000,7 @@ fill_entries(Engine *e, PyObject *dict)
         Py_INCREF(item);
         if (PyUnicode_CheckExact(key) && PyUnicode_GET_LENGTH(key) > 1) {
             if (!PyUnicode_CHECK_INTERNED(key)) {
-                int claimed = claim_shortcut(e, key, EXCLUSIVE_REFS);
+                int claimed = claim_shortcut(e, key, ONE_OWNER_REFS);
                 if (claimed > 0) {
                     keys += str_size(key);
                 }
@@ -1013,13 +1013,13 @@ fill_entries(Engine *e, PyObject *dict)
         if (result == 0) {
             PyTypeObject *tp = Py_TYPE(item);
             if (tp == &PyFloat_Type) {
-                int claimed = claim_shortcut(e, item, EXCLUSIVE_REFS);
+                int claimed = claim_shortcut(e, item, ONE_OWNER_REFS);
                 floats += claimed > 0 ? FLOAT_SIZE : 0;
                 result = claimed < 0 ? -1 : 0;
             }
             else if (tp == &PyLong_Type) {
                 if (!is_small_int(item)) {
-                    int claimed = claim_shortcut(e, item, EXCLUSIVE_REFS);
+                    int claimed = claim_shortcut(e, item, ONE_OWNER_REFS);
                     ints += claimed > 0 ? int_size(item) : 0;
                     result = claimed < 0 ? -1 : 0;
                 }
@@ -1093,7 +1093,7 @@ fill_floats(Engine *e, PyObject *items, Node *node)
     if (sequence == NULL) {
         return -1;
     }
-    Py_ssize_t exclusive = EXCLUSIVE_REFS + (sequence == items ? 0 : 1);
+    Py_ssize_t exclusive = ONE_OWNER_REFS + (sequence == items ? 0 : 1);
     Py_ssize_t added = 0;
     int result = 0;
     for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(sequence) && result == 0; i++) {
@@ -1160,20 +1160,20 @@ engine_refill(Engine *e, PyObject *name, PyObject *value)
 /* _fill_container: a claimed built-in container's bytes under `name`, and its elements
  * now; when another thread changes it meanwhile, the rest is visited from a copy. */
 static int
-fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObject *item,
+fill_container(Engine *e, PyObject *name, RuleCode code, PyObject *value, PyObject *item,
                PyObject *key)
 {
     set_context(&e->field, name);
     Node *parent = e->node;
     int depth = e->depth;
     PyObject *type_name = code == CODE_LIST ? e->support->list : code == CODE_DICT ? e->support->dict : NULL;
-    Kind *kind = NULL;
+    Rule *rule = NULL;
     if (type_name == NULL) {
-        kind = engine_kind(e, value);
-        if (kind == NULL) {
+        rule = engine_rule(e, value);
+        if (rule == NULL) {
             return -1;
         }
-        type_name = kind->name;
+        type_name = rule->name;
     }
     Node *field = child(e, parent, name);
     Node *node = field == NULL ? NULL : child(e, field, type_name);
@@ -1231,7 +1231,7 @@ fill_container(Engine *e, PyObject *name, KindCode code, PyObject *value, PyObje
 /* visit_list / visit_tuple / visit_set / visit_dict: a container of the declared type takes
  * the fast path; anything else (empty, another type) is visited by its run-time type. */
 int
-engine_visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code, PyObject *item,
+engine_visit_container(Engine *e, PyObject *name, PyObject *value, RuleCode code, PyObject *item,
                 PyObject *key)
 {
     PyTypeObject *tp = Py_TYPE(value);
@@ -1243,7 +1243,7 @@ engine_visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code
     if (!matches || !fast(e)) {
         return engine_visit_field(e, name, value);
     }
-    int claimed = claim_shortcut(e, value, EXCLUSIVE_REFS);
+    int claimed = claim_shortcut(e, value, ONE_OWNER_REFS);
     if (claimed <= 0) {
         return claimed;
     }
@@ -1258,12 +1258,11 @@ static int
 report(Engine *e, Py_ssize_t size)
 {
     if (size < 0) {
-        PyErr_SetString(PyExc_ValueError, "a reported size must not be negative");
+        PyErr_SetString(PyExc_ValueError, ALLOCATIVE_NEGATIVE_REPORT);
         return -1;
     }
     if ((long long)size > MAX_REPORTED - e->reported) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "the sizes reported with visit_simple and enter pass 2**62 bytes");
+        PyErr_SetString(PyExc_OverflowError, ALLOCATIVE_TOO_MUCH_REPORTED);
         return -1;
     }
     e->reported += size;
@@ -1375,14 +1374,14 @@ engine_visit_with(Engine *e, PyObject *name, PyObject *value, PyObject *visit)
 int
 engine_visit_stored(Engine *e, PyObject *name, PyObject *owner)
 {
-    Kind *kind = engine_kind(e, owner);
-    if (kind == NULL) {
+    Rule *rule = engine_rule(e, owner);
+    if (rule == NULL) {
         return -1;
     }
-    if (kind->instance == NULL) {
+    if (rule->instance == NULL) {
         return 0;
     }
-    PyObject *value = PyObject_CallMethodObjArgs(kind->instance->instances,
+    PyObject *value = PyObject_CallMethodObjArgs(rule->instance->instances,
                                                  e->support->stored_name, owner, name, NULL);
     if (value == NULL) {
         return -1;
@@ -1421,11 +1420,11 @@ engine_is_new(Engine *e, PyObject *value, PyObject **here, size_t here_len)
     if (is_counted(e, value)) {
         return 0;
     }
-    Kind *kind = engine_kind(e, value);
-    if (kind == NULL) {
+    Rule *rule = engine_rule(e, value);
+    if (rule == NULL) {
         return -1;
     }
-    int zero = owned_by_nobody(kind, value);
+    int zero = owned_by_nobody(rule, value);
     return zero < 0 ? -1 : !zero;
 }
 
@@ -1451,10 +1450,7 @@ refuse_busy(Engine *e, const char *what)
     if (!e->busy) {
         return 0;
     }
-    PyErr_Format(PyExc_RuntimeError,
-                 "%s() cannot be called while this engine is measuring (from a method, a visit "
-                 "function or a __del__ it ran)",
-                 what);
+    PyErr_Format(PyExc_RuntimeError, "%s() " ALLOCATIVE_REENTRY, what);
     return -1;
 }
 
@@ -1467,7 +1463,7 @@ check_total(Engine *e)
     if (!overflowed) {
         return 0;
     }
-    PyErr_SetString(PyExc_OverflowError, TOTAL_OVERFLOW);
+    PyErr_SetString(PyExc_OverflowError, ALLOCATIVE_TOTAL_OVERFLOW);
     return -1;
 }
 
@@ -1488,7 +1484,7 @@ engine_measure(Engine *e, PyObject *value, long long *total)
     return result < 0 ? -1 : check_total(e);
 }
 
-/* FrameVisitor.visit_root: `value`'s tree below the root, as `name` or its type's frame. */
+/* PythonEngine.visit_root: `value`'s tree below the root, as `name` or its type's frame. */
 int
 engine_visit_root(Engine *e, PyObject *value, PyObject *name)
 {
@@ -1506,12 +1502,12 @@ engine_visit_root(Engine *e, PyObject *value, PyObject *name)
         result = engine_visit_item(e, value, 0);
     }
     else {
-        Kind *kind = engine_kind(e, value);
-        int zero = kind == NULL ? -1 : owned_by_nobody(kind, value);
+        Rule *rule = engine_rule(e, value);
+        int zero = rule == NULL ? -1 : owned_by_nobody(rule, value);
         result = zero < 0 ? -1 : 0;
         if (zero == 0) {
             int claimed = claim_seen(e, value);
-            result = claimed <= 0 ? claimed : account(e, e->root, 0, kind, value, name);
+            result = claimed <= 0 ? claimed : account(e, e->root, 0, rule, value, name);
         }
     }
     if (result == 0) {
@@ -1553,7 +1549,7 @@ engine_release(Engine *e)
     }
     e->busy++;
     release_state(e);
-    kinds_clear(&e->kinds);
+    rules_clear(&e->rules);
     e->busy--;
     if (e->roots == NULL) {
         e->roots = PyList_New(0);
@@ -1572,8 +1568,8 @@ engine_finish(Engine *e)
     }
     e->busy++;
     release_state(e);
-    int reported = kinds_report_reflected(&e->kinds, e->reflected);
-    kinds_clear(&e->kinds);
+    int reported = rules_report_reflected(&e->rules, e->reflected);
+    rules_clear(&e->rules);
     e->busy--;
     if (reported < 0) {
         return NULL;
@@ -1776,7 +1772,7 @@ engine_traverse_state(Engine *e, visitproc visit, void *arg)
         return result;
     }
     result = references_traverse(&e->met, visit, arg);
-    return result != 0 ? result : kinds_traverse(&e->kinds, visit, arg);
+    return result != 0 ? result : rules_traverse(&e->rules, visit, arg);
 }
 
 void
@@ -1784,7 +1780,7 @@ engine_dispose(Engine *e)
 {
     e->busy++;
     release_state(e);
-    kinds_clear(&e->kinds);
+    rules_clear(&e->rules);
     e->busy--;
     Py_CLEAR(e->custom);
     Py_CLEAR(e->notes);

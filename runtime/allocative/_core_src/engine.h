@@ -1,6 +1,6 @@
 /* The compiled measuring engine: the Visitor that generated methods call, and the walk.
  *
- * It follows the pure engine (allocative/_frame_visitor.py, _visitor.py,
+ * It follows the pure engine (allocative/_walk.py, _visitor.py,
  * _instances.py) rule for rule and in the same order, so that both give the
  * same bytes, frames and warnings: each object is claimed where it is first
  * met, expanded at once up to INLINE_DEPTH levels and otherwise pushed on an
@@ -24,28 +24,25 @@
 #include "support.h"
 #include "address_table.h"
 #include "frames.h"
-#include "kinds.h"
+#include "rules.h"
 #include "references.h"
 
-#define INLINE_DEPTH 12
+#define INLINE_DEPTH ALLOCATIVE_INLINE_DEPTH
 /* How many references ahead a loop that drops many (the journal, the seen set) asks the
  * processor for the objects' counts, so that their cache misses overlap. */
 #define PREFETCH_AHEAD 16
 /* Reference count of an object only its owner holds, seen by a visit: the owner's and
- * the caller's (a generated method's argument, or the engine's own while it iterates). */
-#define EXCLUSIVE_REFS 2
-/* The most bytes visit_simple and enter may report in one measurement, in all (4 EiB): with
- * the objects' own bytes, which the address space bounds, no sum can pass 2**63 - 1. */
-#define MAX_REPORTED ((long long)1 << 62)
-#define TOTAL_OVERFLOW                                                                     \
-    "the sizes measured pass 2**63 - 1 bytes in all: a __sizeof__ or a visit function "    \
-    "reported sizes no object has"
+ * the caller's (a generated method's argument, or the engine's own while it iterates).
+ * The pure engine's ONE_OWNER_REFS is one more: it counts getrefcount's own argument. */
+#define ONE_OWNER_REFS 2
+/* The most bytes visit_simple and enter may report in one measurement, in all. */
+#define MAX_REPORTED ALLOCATIVE_MAX_REPORTED
 
 /* An object waiting on the stack to be expanded. In size mode that is all an entry holds;
  * a flame graph's entry (Entry) also keeps where to file what it refers to. */
 typedef struct {
     PyObject *value; /* strong */
-    Kind *kind;
+    Rule *rule;
 } Pending;
 
 typedef struct {
@@ -84,7 +81,7 @@ typedef struct {
     size_t stack_len, stack_cap;
     Open *open;
     size_t open_len, open_cap;
-    KindMap kinds;
+    RuleMap rules;
     Frames tree;         /* the flame graph (its root only, in size mode) */
     Node *root;
     Node *node;
@@ -123,7 +120,7 @@ int engine_visit_str(Engine *e, PyObject *name, PyObject *value);
 int engine_visit_int(Engine *e, PyObject *name, PyObject *value);
 int engine_visit_float(Engine *e, PyObject *name, PyObject *value);
 int engine_visit_bytes(Engine *e, PyObject *name, PyObject *value);
-int engine_visit_container(Engine *e, PyObject *name, PyObject *value, KindCode code,
+int engine_visit_container(Engine *e, PyObject *name, PyObject *value, RuleCode code,
                            PyObject *item, PyObject *key);
 int engine_visit_stored(Engine *e, PyObject *name, PyObject *owner);
 /* Warns that field `name` was visited with a temporary: 1, or -1 with an exception. */
@@ -134,11 +131,11 @@ int engine_warn_temporary(Engine *e, PyObject *name);
 static inline int
 engine_temporary(Engine *e, PyObject *name, PyObject *value)
 {
-    return Py_REFCNT(value) >= EXCLUSIVE_REFS ? 0 : engine_warn_temporary(e, name);
+    return Py_REFCNT(value) >= ONE_OWNER_REFS ? 0 : engine_warn_temporary(e, name);
 }
 
 /* -- what the class measurement (allocative/_instances.py) asks of an engine ------------- */
-Kind *engine_kind(Engine *e, PyObject *value);
+Rule *engine_rule(Engine *e, PyObject *value);
 int engine_is_new(Engine *e, PyObject *value, PyObject **here, size_t here_len);
 int engine_meet_again(Engine *e, PyObject *value);
 int engine_promote(Engine *e);
@@ -159,7 +156,7 @@ int engine_exclude_claimed(Engine *e, Engine *other);
 PyObject *engine_bookkeeping(Engine *e);
 
 /* instances.c: what a class's instance refers to; -1 with an exception set. */
-int instance_expand(Engine *engine, Kind *kind, PyObject *value);
+int instance_expand(Engine *engine, Rule *rule, PyObject *value);
 /* The __dict__ object `value` keeps, or NULL: a new reference, never made by asking. */
 PyObject *instance_own_dict(InstanceInfo *info, PyObject *value);
 

@@ -219,12 +219,11 @@ reported_size(PyObject *value, Py_ssize_t *size)
         return -1;
     }
     if (overflow < 0 || (overflow == 0 && found < 0)) {
-        PyErr_SetString(PyExc_ValueError, "a reported size must not be negative");
+        PyErr_SetString(PyExc_ValueError, ALLOCATIVE_NEGATIVE_REPORT);
         return -1;
     }
     if (overflow > 0 || found > MAX_REPORTED) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "the sizes reported with visit_simple and enter pass 2**62 bytes");
+        PyErr_SetString(PyExc_OverflowError, ALLOCATIVE_TOO_MUCH_REPORTED);
         return -1;
     }
     *size = (Py_ssize_t)found;
@@ -318,7 +317,7 @@ visit_item(Engine *e, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames
 /* visit_list / visit_tuple / visit_set / visit_dict: (name, value, item) or (name, value,
  * key, item); the declared types are types or None. */
 static inline PyObject *
-container_visit(Engine *e, const Signature *signature, KindCode code, PyObject *const *args,
+container_visit(Engine *e, const Signature *signature, RuleCode code, PyObject *const *args,
                 Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *storage[MAX_PARAMETERS];
@@ -807,8 +806,7 @@ engine_init(Engine *e, PyObject *args, PyObject *kwargs)
     int pristine = !e->busy && e->stack_len == 0 && e->journal_len == 0 && e->seen.count == 0
                    && e->met.count == 0 && e->tree.nodes <= 1 && e->open_len == 0;
     if (e->configured || !pristine) {
-        PyErr_SetString(PyExc_RuntimeError,
-                        "Engine.__init__() may run once, before the engine measures");
+        PyErr_SetString(PyExc_RuntimeError, ALLOCATIVE_REINIT);
         return -1;
     }
     if (max_depth < 0) {

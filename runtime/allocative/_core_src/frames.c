@@ -1,6 +1,6 @@
 /* The flame graph tree: see frames.h. */
 #include "frames.h"
-#include "kinds.h"
+#include "rules.h"
 
 #include <structmember.h>
 #include <string.h>

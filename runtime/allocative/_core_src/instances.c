@@ -28,13 +28,13 @@ instance_own_dict(InstanceInfo *info, PyObject *value)
     return Py_XNewRef(found);
 }
 
-/* Whether `value` still keeps its attributes as when its kind was read: the same type and,
+/* Whether `value` still keeps its attributes as when its rule was read: the same type and,
  * for managed storage, no __dict__ object made meanwhile. */
 static int
-same_storage(Kind *kind, PyObject *value)
+same_storage(Rule *rule, PyObject *value)
 {
-    return Py_TYPE(value) == kind->type
-           && (!kind->instance->managed || managed_dict(value) == NULL);
+    return Py_TYPE(value) == rule->type
+           && (!rule->instance->managed || managed_dict(value) == NULL);
 }
 
 static void
@@ -49,10 +49,10 @@ swap_context(Engine *e, PyObject **owner, PyObject **field)
 
 /* The short path of Instances.expand: run the method; if it raises, Instances._raised. */
 static int
-run_complete(Engine *e, Kind *kind, PyObject *value)
+run_complete(Engine *e, Rule *rule, PyObject *value)
 {
-    InstanceInfo *info = kind->instance;
-    PyObject *owner = Py_NewRef(kind->name), *field = Py_XNewRef(e->field);
+    InstanceInfo *info = rule->instance;
+    PyObject *owner = Py_NewRef(rule->name), *field = Py_XNewRef(e->field);
     swap_context(e, &owner, &field);
     size_t depth = e->open_len;
     PyObject *args[2] = {value, (PyObject *)e};
@@ -144,12 +144,9 @@ visit_attribute(Engine *e, PyObject *name, PyObject *field)
 /* The warning for an instance whose attribute storage changed while it was measured (a
  * method, a __del__ or another thread added attributes, or replaced its __dict__). */
 static int
-storage_changed(Engine *e, Kind *kind)
+storage_changed(Engine *e, Rule *rule)
 {
-    PyObject *message = PyUnicode_FromFormat(
-        "%U: its attributes changed while they were measured; the rest are measured without "
-        "their names",
-        kind->name);
+    PyObject *message = PyUnicode_FromFormat("%U: " ALLOCATIVE_STORAGE_CHANGED, rule->name);
     int result = message == NULL ? -1 : engine_note_text(e, message);
     Py_XDECREF(message);
     return result;
@@ -162,12 +159,12 @@ storage_changed(Engine *e, Kind *kind)
  * before each attribute; when they changed, naming stops with a warning, and the caller's
  * pass over the referents it copied before measures the rest without names. */
 static int
-visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
+visit_attributes(Engine *e, Rule *rule, PyObject *value, PyObject *dict)
 {
-    InstanceInfo *info = kind->instance;
+    InstanceInfo *info = rule->instance;
     for (Py_ssize_t i = 0; i < info->slot_count; i++) {
-        if (Py_TYPE(value) != kind->type) {
-            return storage_changed(e, kind);
+        if (Py_TYPE(value) != rule->type) {
+            return storage_changed(e, rule);
         }
         PyObject *field = *(PyObject **)((char *)value + info->slot_offsets[i]);
         if (field == NULL) {
@@ -197,9 +194,9 @@ visit_attributes(Engine *e, Kind *kind, PyObject *value, PyObject *dict)
         return 0;
     }
     for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(names); i++) {
-        PyObject **values = same_storage(kind, value) ? managed_values(value) : NULL;
+        PyObject **values = same_storage(rule, value) ? managed_values(value) : NULL;
         if (values == NULL) {
-            return storage_changed(e, kind);
+            return storage_changed(e, rule);
         }
         PyObject *field = values[i];
         if (field == NULL) {
@@ -247,19 +244,19 @@ journaled_since(Engine *e, size_t mark, PyObject *value)
 /* An instance with no method and nothing but attributes: its __dict__ object as storage,
  * each attribute under its name, then what no name reached, by type. */
 static int
-run_reflective(Engine *e, Kind *kind, PyObject *value)
+run_reflective(Engine *e, Rule *rule, PyObject *value)
 {
-    PyObject *dict = instance_own_dict(kind->instance, value);
+    PyObject *dict = instance_own_dict(rule->instance, value);
     if (dict != NULL && engine_visit_opaque(e, e->support->dict_storage, dict) < 0) {
         Py_DECREF(dict);
         return -1;
     }
-    PyObject *owner = Py_NewRef(kind->name), *field = NULL;
+    PyObject *owner = Py_NewRef(rule->name), *field = NULL;
     swap_context(e, &owner, &field);
     Held found = {NULL, 0, 0};
     size_t mark = e->journal_len;
     int result = referents(value, &found);
-    result = result < 0 ? -1 : visit_attributes(e, kind, value, dict);
+    result = result < 0 ? -1 : visit_attributes(e, rule, value, dict);
     for (size_t i = 0; result == 0 && i < found.length; i++) {
         PyObject *referent = found.items[i];
         if (referent == (PyObject *)Py_TYPE(value) || journaled_since(e, mark, referent)) {
@@ -280,9 +277,9 @@ run_reflective(Engine *e, Kind *kind, PyObject *value)
 
 /* Every other case: Instances.expand, the code both engines share. */
 static int
-run_python(Engine *e, Kind *kind, PyObject *value)
+run_python(Engine *e, Rule *rule, PyObject *value)
 {
-    InstanceInfo *info = kind->instance;
+    InstanceInfo *info = rule->instance;
     PyObject *result =
         PyObject_CallMethodObjArgs(info->instances, e->support->expand_name, (PyObject *)e, value, NULL);
     if (result == NULL) {
@@ -301,18 +298,18 @@ run_python(Engine *e, Kind *kind, PyObject *value)
 }
 
 int
-instance_expand(Engine *e, Kind *kind, PyObject *value)
+instance_expand(Engine *e, Rule *rule, PyObject *value)
 {
-    InstanceInfo *info = kind->instance;
+    InstanceInfo *info = rule->instance;
     if (info->complete && info->method != NULL) {
         PyObject *dict = instance_own_dict(info, value);
         Py_XDECREF(dict);
         if (dict == NULL) {
-            return run_complete(e, kind, value);
+            return run_complete(e, rule, value);
         }
     }
     if (info->reflective_fast) {
-        return run_reflective(e, kind, value);
+        return run_reflective(e, rule, value);
     }
-    return run_python(e, kind, value);
+    return run_python(e, rule, value);
 }

@@ -23,7 +23,7 @@ typedef struct {
     Py_ssize_t refcnt;
     uint8_t log2_size;
     uint8_t log2_index_bytes;
-    uint8_t kind;
+    uint8_t rule;
     uint32_t version;
     Py_ssize_t usable;
     Py_ssize_t nentries;

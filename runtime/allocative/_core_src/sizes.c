@@ -1,4 +1,4 @@
-/* Own bytes and spare capacity of the native kinds: see sizes.h. */
+/* Own bytes and spare capacity of the native rules: see sizes.h. */
 #include "sizes.h"
 #include "layout.h"
 

@@ -1,9 +1,9 @@
-/* Own bytes and spare capacity of the built-in kinds the engine measures natively.
+/* Own bytes and spare capacity of the built-in rules the engine measures natively.
  *
- * Each function returns exactly what the pure engine's kind returns
- * (allocative/_kinds.py, _sizes.py): the same formulas, read from the objects'
+ * Each function returns exactly what the pure engine's rule returns
+ * (allocative/_impls/, _sizes.py): the same formulas, read from the objects'
  * structures instead of through their methods. tests/runtime/test_engines_agree.py
- * compares the two on every kind and version.
+ * compares the two on every rule and version.
  */
 #ifndef ALLOCATIVE_SIZES_H
 #define ALLOCATIVE_SIZES_H

@@ -1,11 +1,6 @@
-/* What the engine takes from allocative/_compiled.py: see support.h. */
+/* What the engine takes from allocative/_bridge.py: see support.h. */
 #include "support.h"
-
-static PyObject *
-interned(const char *text)
-{
-    return PyUnicode_InternFromString(text);
-}
+#include "constants.h"
 
 int
 support_init(Support *support)
@@ -13,11 +8,11 @@ support_init(Support *support)
     if (support->resolve != NULL) {
         return 0;
     }
-    PyObject *module = PyImport_ImportModule("allocative._compiled");
+    PyObject *module = PyImport_ImportModule("allocative._bridge");
     if (module == NULL) {
         return -1;
     }
-    struct { PyObject **into; const char *name; } names[] = {
+    struct { PyObject **into; const char *name; } functions[] = {
         {&support->resolve, "resolve"},
         {&support->describe, "describe"},
         {&support->flame_graph, "FlameGraph"},
@@ -29,16 +24,10 @@ support_init(Support *support)
         {&support->referents, "referents"},
         {&support->raised_text, "raised_text"},
         {&support->callable_name, "callable_name"},
-        {&support->changed, "CHANGED"},
-        {&support->temporary, "TEMPORARY"},
-        {&support->visit_failed, "VISIT_FAILED"},
-        {&support->unused_capacity, "UNUSED_CAPACITY"},
-        {&support->dict_storage, "DICT_STORAGE"},
-        {&support->allocator_overhead, "ALLOCATOR_OVERHEAD"},
     };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        *names[i].into = PyObject_GetAttrString(module, names[i].name);
-        if (*names[i].into == NULL) {
+    for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++) {
+        *functions[i].into = PyObject_GetAttrString(module, functions[i].name);
+        if (*functions[i].into == NULL) {
             Py_DECREF(module);
             support_clear(support);
             return -1;
@@ -46,6 +35,12 @@ support_init(Support *support)
     }
     Py_DECREF(module);
     struct { PyObject **into; const char *text; } constants[] = {
+        {&support->changed, ALLOCATIVE_CHANGED},
+        {&support->temporary, ALLOCATIVE_TEMPORARY},
+        {&support->visit_failed, ALLOCATIVE_VISIT_FAILED},
+        {&support->unused_capacity, ALLOCATIVE_UNUSED_CAPACITY},
+        {&support->dict_storage, ALLOCATIVE_DICT_STORAGE},
+        {&support->allocator_overhead, ALLOCATIVE_ALLOCATOR_OVERHEAD},
         {&support->key, "key"},
         {&support->value, "value"},
         {&support->str, "str"},
@@ -60,19 +55,33 @@ support_init(Support *support)
         {&support->complete_name, "_complete"},
         {&support->stored_name, "stored"},
         {&support->name_name, "name"},
-        {&support->zero_name, "zero"},
+        {&support->owned_by_nobody_name, "owned_by_nobody"},
         {&support->size_name, "size"},
         {&support->unused_name, "unused"},
-        {&support->attrs_name, "attrs"},
+        {&support->values_bytes_name, "values_bytes"},
         {&support->expand_attr, "expand"},
         {&support->reflective_name, "reflective"},
         {&support->fixed_size_name, "fixed_size"},
+        {&support->code_name, "code"},
+        {&support->instance_name, "instance"},
+        {&support->instances_name, "instances"},
+        {&support->method_name, "method"},
+        {&support->attributes_only_name, "attributes_only"},
+        {&support->complete_attr, "complete"},
+        {&support->managed_name, "managed"},
+        {&support->dict_offset_name, "dict_offset"},
+        {&support->slots_name, "slots"},
+        {&support->key_names_name, "key_names"},
+        {&support->values_model_name, "values_model"},
+        {&support->array_bytes_name, "array_bytes"},
+        {&support->steady_capacity_name, "steady_capacity"},
+        {&support->settled_name, "settled"},
         {&support->qualname_name, "__qualname__"},
         {&support->children_name, "children"},
         {&support->self_size_name, "self_size"},
     };
     for (size_t i = 0; i < sizeof(constants) / sizeof(constants[0]); i++) {
-        *constants[i].into = interned(constants[i].text);
+        *constants[i].into = PyUnicode_InternFromString(constants[i].text);
         if (*constants[i].into == NULL) {
             support_clear(support);
             return -1;
@@ -80,7 +89,6 @@ support_init(Support *support)
     }
     return 0;
 }
-
 
 /* Support holds nothing but object pointers: it is walked as an array of them. */
 enum { SUPPORT_MEMBERS = sizeof(Support) / sizeof(PyObject *) };

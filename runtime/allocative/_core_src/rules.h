@@ -1,14 +1,14 @@
-/* How the compiled engine measures each type: a native code for the kinds it knows,
- * the pure engine's Kind (allocative/_kinds.py) for everything else.
+/* How the compiled engine measures each type: a native code for the rules it knows,
+ * the Python TypeRule (allocative/_rule.py, _impls/) for everything else.
  *
- * Kinds are resolved by the same Python code as in the pure engine
+ * Rules are resolved by the same Python code as in the pure engine
  * (allocative/_resolve.py), once per type per measurement, so both engines
  * apply one set of rules; the compiled engine adds a native code for the
  * built-ins it sizes and walks itself, and for instances the fast paths of
  * instances.c.
  */
-#ifndef ALLOCATIVE_KINDS_H
-#define ALLOCATIVE_KINDS_H
+#ifndef ALLOCATIVE_RULES_H
+#define ALLOCATIVE_RULES_H
 
 #include "core.h"
 #include "support.h"
@@ -26,8 +26,8 @@ typedef enum {
     CODE_FROZENSET,
     CODE_DICT,
     CODE_INSTANCE, /* a class's instances: instances.c */
-    CODE_PYTHON,   /* the Kind's own Python functions */
-} KindCode;
+    CODE_PYTHON,   /* the Rule's own Python functions */
+} RuleCode;
 
 /* What instances.c knows of a class (Instances in allocative/_instances.py). */
 typedef struct {
@@ -49,35 +49,36 @@ typedef struct {
 
 typedef struct {
     PyTypeObject *type;   /* strong */
-    PyObject *kind;       /* the Python Kind, strong */
+    PyObject *python;     /* the Python TypeRule, strong */
     PyObject *name;       /* its frame name, strong */
-    KindCode code;
+    RuleCode code;
     int reflective;
     int fixed_size;
     Py_ssize_t size;      /* the size of every object, once known (fixed_size), else -1 */
     Py_ssize_t reflected_count, reflected_bytes; /* objects measured by their attributes */
-    PyObject *zero, *size_of, *unused, *attrs, *expand; /* borrowed from `kind`; may be None */
+    /* borrowed from `python`; each may be None */
+    PyObject *owned_by_nobody, *size_of, *unused, *values_bytes, *expand;
     InstanceInfo *instance;
-} Kind;
+} Rule;
 
-/* type -> Kind, for one measurement. */
+/* type -> Rule, for one measurement. */
 typedef struct {
-    Kind **slots;
+    Rule **slots;
     size_t capacity;
     size_t count;
-} KindMap;
+} RuleMap;
 
 
-/* The Kind of `tp` in `map`, resolved with `custom` on first use; NULL with an exception. */
-Kind *kind_of(KindMap *map, PyTypeObject *tp, PyObject *custom, const Support *support);
+/* The Rule of `tp` in `map`, resolved with `custom` on first use; NULL with an exception. */
+Rule *rule_of(RuleMap *map, PyTypeObject *tp, PyObject *custom, const Support *support);
 
-/* Adds each reflective kind's count and bytes to `reflected` (name -> [count, bytes]). */
-int kinds_report_reflected(KindMap *map, PyObject *reflected);
+/* Adds each reflective rule's count and bytes to `reflected` (name -> [count, bytes]). */
+int rules_report_reflected(RuleMap *map, PyObject *reflected);
 
-/* Forgets every kind (drops their references). */
-void kinds_clear(KindMap *map);
+/* Forgets every rule (drops their references). */
+void rules_clear(RuleMap *map);
 
-/* Traverses the references the kinds hold (for the garbage collector). */
-int kinds_traverse(KindMap *map, visitproc visit, void *arg);
+/* Traverses the references the rules hold (for the garbage collector). */
+int rules_traverse(RuleMap *map, visitproc visit, void *arg);
 
 #endif
